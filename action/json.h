@@ -1,0 +1,47 @@
+// JSON helpers over RapidJSON.
+//
+// The whole program passes JSON as rapidjson::Document / Value. These helpers
+// parse with one-line errors, serialise, deep-copy, and read typed fields with
+// errors that name the field.
+#pragma once
+#include <rapidjson/document.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tc {
+
+using Json = rapidjson::Document;
+using JsonValue = rapidjson::Value;
+using JsonAlloc = rapidjson::Document::AllocatorType;
+
+// Parses text; throws BadInput("<what>: invalid JSON at offset N: <reason>").
+Json ParseJson(std::string_view text, const std::string& what);
+// Parses text; returns nullopt (and the error in *err) instead of throwing.
+std::optional<Json> TryParseJson(std::string_view text, std::string* err = nullptr);
+// Reads and parses a file; throws BadInput naming the file.
+Json ParseJsonFile(const std::string& path);
+
+std::string ToJson(const JsonValue& v);        // compact
+std::string ToPrettyJson(const JsonValue& v);  // 2-space indented
+
+Json CopyJson(const JsonValue& v);
+JsonValue CopyValue(const JsonValue& v, JsonAlloc& a);
+JsonValue Str(std::string_view s, JsonAlloc& a);
+
+// Typed member access. Missing/wrong type: nullopt (Get*) or BadInput naming
+// `field` (Require*).
+const JsonValue* Member(const JsonValue& obj, const char* name);
+std::optional<std::string> GetString(const JsonValue& obj, const char* name);
+std::optional<bool> GetBool(const JsonValue& obj, const char* name);
+std::optional<int64_t> GetInt(const JsonValue& obj, const char* name);
+std::string RequireString(const JsonValue& obj, const char* name, const std::string& field);
+
+// Human-readable JSON type name ("object", "array", "string", "number", "boolean", "null").
+const char* JsonTypeName(const JsonValue& v);
+
+// Set obj[name] = value, replacing an existing member.
+void SetMember(JsonValue& obj, std::string_view name, JsonValue value, JsonAlloc& a);
+
+}  // namespace tc
