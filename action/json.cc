@@ -1,0 +1,155 @@
+#include "json.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "error.h"
+
+namespace tc {
+
+namespace {
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+
+// Deepest nesting accepted. Parsing is iterative, but writing and walking
+// values recurse, so hostile input is refused up front.
+constexpr int kMaxDepth = 512;
+
+// Returns the offset where nesting first exceeds kMaxDepth, or npos.
+size_t TooDeepAt(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return i;
+    } else if (c == ']' || c == '}') --depth;
+  }
+  return std::string_view::npos;
+}
+}
+
+std::optional<Json> TryParseJson(std::string_view text, std::string* err) {
+  size_t deep = TooDeepAt(text);
+  if (deep != std::string_view::npos) {
+    if (err) *err = "invalid JSON at offset " + std::to_string(deep) + ": nested deeper than " + std::to_string(kMaxDepth) + " levels";
+    return std::nullopt;
+  }
+  Json d;
+  d.Parse<kParseFlags>(text.data(), text.size());
+  if (d.HasParseError()) {
+    if (err) {
+      *err = std::string("invalid JSON at offset ") + std::to_string(d.GetErrorOffset()) + ": " +
+             rapidjson::GetParseError_En(d.GetParseError());
+    }
+    return std::nullopt;
+  }
+  return d;
+}
+
+Json ParseJson(std::string_view text, const std::string& what) {
+  std::string err;
+  auto d = TryParseJson(text, &err);
+  if (!d) throw BadInput(what + ": " + err);
+  return std::move(*d);
+}
+
+Json ParseJsonFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw BadInput(path + ": cannot read file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseJson(ss.str(), path);
+}
+
+std::string ToJson(const JsonValue& v) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  v.Accept(w);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+std::string ToPrettyJson(const JsonValue& v) {
+  rapidjson::StringBuffer sb;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  w.SetIndent(' ', 2);
+  v.Accept(w);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+Json CopyJson(const JsonValue& v) {
+  Json d;
+  d.CopyFrom(v, d.GetAllocator());
+  return d;
+}
+
+JsonValue CopyValue(const JsonValue& v, JsonAlloc& a) { return JsonValue(v, a); }
+
+JsonValue Str(std::string_view s, JsonAlloc& a) {
+  return JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
+
+const JsonValue* Member(const JsonValue& obj, const char* name) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+std::optional<std::string> GetString(const JsonValue& obj, const char* name) {
+  const JsonValue* m = Member(obj, name);
+  if (!m || !m->IsString()) return std::nullopt;
+  return std::string(m->GetString(), m->GetStringLength());
+}
+
+std::optional<bool> GetBool(const JsonValue& obj, const char* name) {
+  const JsonValue* m = Member(obj, name);
+  if (!m || !m->IsBool()) return std::nullopt;
+  return m->GetBool();
+}
+
+std::optional<int64_t> GetInt(const JsonValue& obj, const char* name) {
+  const JsonValue* m = Member(obj, name);
+  if (!m || !m->IsInt64()) return std::nullopt;
+  return m->GetInt64();
+}
+
+std::string RequireString(const JsonValue& obj, const char* name, const std::string& field) {
+  const JsonValue* m = Member(obj, name);
+  if (!m) throw BadInput(field + ": missing; expected a string");
+  if (!m->IsString()) throw BadInput(field + ": expected a string, got " + JsonTypeName(*m));
+  return std::string(m->GetString(), m->GetStringLength());
+}
+
+const char* JsonTypeName(const JsonValue& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "boolean";
+    case rapidjson::kObjectType: return "object";
+    case rapidjson::kArrayType: return "array";
+    case rapidjson::kStringType: return "string";
+    case rapidjson::kNumberType: return v.IsInt64() || v.IsUint64() ? "integer" : "number";
+  }
+  return "unknown";
+}
+
+void SetMember(JsonValue& obj, std::string_view name, JsonValue value, JsonAlloc& a) {
+  auto it = obj.FindMember(JsonValue(rapidjson::StringRef(name.data(), name.size())));
+  if (it != obj.MemberEnd()) {
+    it->value = std::move(value);
+  } else {
+    obj.AddMember(Str(name, a), value, a);
+  }
+}
+
+}  // namespace tc
