@@ -54,4 +54,15 @@ std::string Base64Decode(const std::string& text);  // throws std::runtime_error
 std::string HmacSha256(const std::string& key, const std::string& data);  // raw bytes
 std::string Sha256(const std::string& data);                              // raw bytes
 
+// --- additions (tc_client): helpers for signing and verification ---
+
+// Constant-time comparison (for MAC checks); false if lengths differ.
+bool ConstantTimeEquals(const std::string& a, const std::string& b);
+// A fresh random nonce (alphanumeric, 8 characters).
+std::string HawkNonce();
+// Escapes an attribute value for the Authorization header (\ and ").
+std::string HawkEscapeHeaderAttribute(const std::string& value);
+// Upper bound on an Authorization header ParseHawkHeader accepts.
+constexpr size_t kHawkMaxHeaderLength = 64 * 1024;
+
 }  // namespace tc
