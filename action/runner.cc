@@ -1,0 +1,124 @@
+#include "runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "error.h"
+#include "executor.h"
+#include "plan.h"
+#include "policy.h"
+#include "report.h"
+#include "timestamp.h"
+
+namespace tc {
+
+namespace {
+
+// Reads everything in the listing (all pages).
+template <typename ListFn>
+std::vector<Json> ReadAllPages(ListFn list) {
+  std::vector<Json> out;
+  Page page;
+  for (int guard = 0; guard < 100000; ++guard) {
+    Json resp = list(page);
+    if (const JsonValue* tasks = Member(resp, "tasks"); tasks && tasks->IsArray()) {
+      for (const auto& t : tasks->GetArray()) out.push_back(CopyJson(t));
+    }
+    auto token = GetString(resp, "continuationToken");
+    if (!token || token->empty()) break;
+    page.continuation_token = token;
+  }
+  return out;
+}
+
+TaskFacts ReadFacts(Queue& q, const Context& ctx) {
+  TaskFacts f;
+  f.task_id = *ctx.task_id;
+  try {
+    f.definition = q.Task(f.task_id);
+  } catch (const TcError& e) {
+    if (e.is_not_found()) {
+      throw BadInput(fmt::format("ACTION_TASK_ID: task {} does not exist in the queue; expected the taskId of an "
+                                 "existing task of group {}",
+                                 f.task_id, ctx.task_group_id));
+    }
+    throw;
+  }
+  CheckTaskGroup(ctx, f);
+  Json st = q.Status(f.task_id);
+  const JsonValue* inner = Member(st, "status");
+  if (!inner) throw TcError(0, "", "queue.status: response has no status object");
+  f.status.CopyFrom(*inner, f.status.GetAllocator());
+  if (NeedsDependents(ctx, f.status)) {
+    f.dependents = ReadAllPages([&](const Page& p) { return q.ListDependentTasks(f.task_id, p); });
+    f.dependents_loaded = true;
+  }
+  return f;
+}
+
+Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
+  if (ctx.action == "cancel-all") {
+    auto tasks = ReadAllPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
+    return PlanCancelAll(ctx, tasks, now);
+  }
+  TaskFacts facts = ReadFacts(q, ctx);
+  if (ctx.action == "rerun") return PlanRerun(ctx, facts, now);
+  if (ctx.action == "retrigger" || ctx.action == "retrigger-disabled") return PlanRetrigger(ctx, facts, now);
+  if (ctx.action == "cancel") return PlanCancel(ctx, facts, now);
+  throw BadInput("ACTION_CALLBACK: unknown action \"" + ctx.action + "\"; expected one of " + KnownActionNames());
+}
+
+}  // namespace
+
+int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& make_queue, std::ostream& out,
+              std::ostream& err) {
+  ReportHeader header;
+  Plan plan;
+  ExitCode code = ExitCode::kDone;
+  std::string error;
+  bool have_context = false;
+  try {
+    Context ctx = LoadContext(env, opts.context_file);
+    header = HeaderFromContext(ctx, opts.dry_run);
+    have_context = true;
+    const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
+    std::unique_ptr<Queue> queue = make_queue();
+    plan = BuildPlan(*queue, ctx, now);
+    if (!opts.dry_run) {
+      ExecOptions eo;
+      eo.concurrency = opts.concurrency;
+      if (!Execute(plan, *queue, ctx.action_task_id, eo)) {
+        code = ExitCode::kTaskcluster;
+        size_t failed = 0;
+        for (const auto& op : plan.ops) failed += op.status == OpStatus::kFailed;
+        error = fmt::format("{} of {} operations failed; the report lists what was done", failed, plan.ops.size());
+      }
+    }
+  } catch (const BadInput& e) {
+    code = ExitCode::kBadInput;
+    error = e.what();
+  } catch (const Refused& e) {
+    code = ExitCode::kRefused;
+    error = e.what();
+  } catch (const TcError& e) {
+    code = ExitCode::kTaskcluster;
+    error = e.what();
+  } catch (const std::exception& e) {
+    code = ExitCode::kTaskcluster;
+    error = std::string("internal error: ") + e.what();
+  }
+  if (!have_context) header = HeaderFromEnv(env, opts.dry_run);
+  for (auto& ch : error)  // the error is one line, always
+    if (ch == '\n' || ch == '\r') ch = ' ';
+
+  Json report = BuildReport(header, plan, code, error);
+  std::string werr;
+  if (!WriteReport(opts.artifacts_dir, report, &werr)) {
+    err << "tc-action: warning: " << werr << "\n";
+  }
+  PrintSummary(out, header, plan, code, error);
+  if (!error.empty()) err << "tc-action: error: " << error << "\n";
+  return static_cast<int>(code);
+}
+
+}  // namespace tc
