@@ -1,0 +1,526 @@
+// HttpClient / TcServiceClient against an in-process Poco HTTP server.
+#include <Poco/DeflatingStream.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "error.h"
+#include "hawk.h"
+#include "http.h"
+
+using namespace tc;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+namespace {
+
+const char kId[] = "test-client";
+const char kToken[] = "SECRET-TOKEN-dont-leak-0123456789";
+
+struct Seen {
+  std::string method, uri, host, authorization, content_type, body;
+};
+
+// A scripted HTTP server on 127.0.0.1:<ephemeral>. The handler gets the
+// request (body already read) and the 0-based index of the request.
+class TestServer {
+ public:
+  using Handler = std::function<void(HTTPServerRequest&, HTTPServerResponse&, const Seen&, int)>;
+
+  explicit TestServer(Handler h) : handler_(std::move(h)), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setKeepAlive(true);
+    params->setMaxThreads(16);
+    params->setMaxQueued(64);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(this), socket_, params);
+    server_->start();
+  }
+  ~TestServer() { server_->stopAll(true); }
+
+  int port() const { return socket_.address().port(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  std::vector<Seen> seen() {
+    std::lock_guard<std::mutex> l(mu_);
+    return seen_;
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> l(mu_);
+    return seen_.size();
+  }
+
+ private:
+  struct H : Poco::Net::HTTPRequestHandler {
+    explicit H(TestServer* s) : s(s) {}
+    void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
+      Seen seen;
+      seen.method = req.getMethod();
+      seen.uri = req.getURI();
+      seen.host = req.getHost();
+      seen.authorization = req.get("Authorization", "");
+      seen.content_type = req.get("Content-Type", "");
+      Poco::StreamCopier::copyToString(req.stream(), seen.body);
+      int index;
+      {
+        std::lock_guard<std::mutex> l(s->mu_);
+        index = static_cast<int>(s->seen_.size());
+        s->seen_.push_back(seen);
+      }
+      s->handler_(req, resp, seen, index);
+    }
+    TestServer* s;
+  };
+  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
+    explicit Factory(TestServer* s) : s(s) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new H(s); }
+    TestServer* s;
+  };
+
+  Handler handler_;
+  Poco::Net::ServerSocket socket_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::mutex mu_;
+  std::vector<Seen> seen_;
+};
+
+void Reply(HTTPServerResponse& resp, int status, const std::string& body,
+           const std::string& content_type = "application/json") {
+  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  resp.setContentType(content_type);
+  resp.setContentLength(static_cast<std::streamsize>(body.size()));
+  resp.send() << body;
+}
+
+void Redirect(HTTPServerResponse& resp, int status, const std::string& location) {
+  resp.set("Location", location);
+  Reply(resp, status, "{\"url\":\"" + location + "\"}");
+}
+
+// Closes the connection without answering (the client sees a reset/EOF).
+void Hangup(HTTPServerRequest& req) {
+  auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(req);
+  Poco::Net::StreamSocket s = impl.detachSocket();
+  s.setLinger(true, 0);
+  s.close();
+}
+
+std::string Gzip(const std::string& data) {
+  std::ostringstream out;
+  Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
+  z << data;
+  z.close();
+  return out.str();
+}
+
+// Server-side Hawk verification with our own parser: the MAC must match the
+// request as the server saw it. Returns "" if valid, else why not.
+std::string VerifyHawk(const Seen& s, const std::string& key, HawkHeader* out = nullptr) {
+  std::string err;
+  auto h = ParseHawkHeader(s.authorization, &err);
+  if (!h) return "parse: " + err;
+  if (h->id != kId) return "wrong id";
+  HawkRequest r;
+  r.method = s.method;
+  r.resource = s.uri;
+  auto colon = s.host.rfind(':');
+  r.host = s.host.substr(0, colon);
+  r.port = colon == std::string::npos ? 80 : std::stoi(s.host.substr(colon + 1));
+  r.ts = std::stoll(h->ts);
+  r.nonce = h->nonce;
+  if (!h->hash.empty()) r.hash = h->hash;
+  r.ext = h->ext;
+  if (!ConstantTimeEquals(HawkMac(key, r), h->mac)) return "bad mac";
+  if (std::llabs(r.ts - static_cast<int64_t>(std::time(nullptr))) > 60) return "stale ts";
+  if (out) *out = *h;
+  return "";
+}
+
+HttpOptions FastOptions(int retries = 5) {
+  HttpOptions o;
+  o.max_retries = retries;
+  o.backoff_base = std::chrono::milliseconds(1);
+  o.max_delay = std::chrono::milliseconds(20);
+  return o;
+}
+
+HttpAuth Auth(const std::string& ext = "") { return HttpAuth{{kId, kToken}, ext}; }
+
+HttpRequest Get(const std::string& url, const std::string& what = "queue.task") {
+  HttpRequest r;
+  r.method = "GET";
+  r.url = url;
+  r.what = what;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("GET is Hawk-signed and verifiable server-side") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{\"ok\":true}"); });
+  HttpClient http(FastOptions());
+  std::string cert = R"({"version":1,"scopes":["queue:*"],"start":1,"expiry":2,"seed":"s","signature":"sig"})";
+  std::string ext = TaskclusterExt(cert, {"queue:rerun-task:*"});
+  auto resp = http.Send(Get(srv.url() + "/api/queue/v1/task/a%2Fb?x=1"), Auth(ext));
+  CHECK(resp.status == 200);
+  CHECK(resp.body == "{\"ok\":true}");
+  CHECK(resp.attempts == 1);
+  auto seen = srv.seen();
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].uri == "/api/queue/v1/task/a%2Fb?x=1");  // not re-encoded
+  HawkHeader h;
+  CHECK(VerifyHawk(seen[0], kToken, &h) == "");
+  CHECK(VerifyHawk(seen[0], "other-key") == "bad mac");
+  CHECK(Base64Decode(h.ext) == "{\"certificate\":" + cert + ",\"authorizedScopes\":[\"queue:rerun-task:*\"]}");
+}
+
+TEST_CASE("PUT and POST send JSON bodies") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) { Reply(resp, 200, s.body.empty() ? "{}" : s.body); });
+  HttpClient http(FastOptions());
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = srv.url() + "/api/queue/v1/task/abc";
+  put.body = "{\"a\":1}";
+  put.what = "queue.createTask";
+  auto r = http.Send(put, Auth());
+  CHECK(r.body == "{\"a\":1}");
+  HttpRequest post;
+  post.method = "POST";
+  post.url = srv.url() + "/api/queue/v1/task/abc/rerun";
+  post.what = "queue.rerunTask";
+  CHECK(http.Send(post, Auth()).body == "{}");
+  auto seen = srv.seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].method == "PUT");
+  CHECK(seen[0].content_type == "application/json");
+  CHECK(seen[0].body == "{\"a\":1}");
+  CHECK(VerifyHawk(seen[0], kToken) == "");
+  CHECK(seen[1].method == "POST");
+  CHECK(VerifyHawk(seen[1], kToken) == "");
+}
+
+TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int i) {
+    if (i == 0) return Reply(resp, 500, "{\"code\":\"InternalServerError\",\"message\":\"boom\"}");
+    if (i == 1) return Reply(resp, 503, "unavailable", "text/plain");
+    Reply(resp, 200, "{}");
+  });
+  HttpClient http(FastOptions());
+  auto resp = http.Send(Get(srv.url() + "/api/queue/v1/task/x"), Auth());
+  CHECK(resp.attempts == 3);
+  auto seen = srv.seen();
+  REQUIRE(seen.size() == 3);
+  std::set<std::string> nonces;
+  for (const auto& s : seen) {
+    HawkHeader h;
+    CHECK(VerifyHawk(s, kToken, &h) == "");
+    nonces.insert(h.nonce);
+  }
+  CHECK(nonces.size() == 3);
+}
+
+TEST_CASE("gives up after max_retries on 5xx with the server's code and message") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int) {
+    Reply(resp, 503, "{\"code\":\"ServiceUnavailable\",\"message\":\"try later\\nmore details\"}");
+  });
+  HttpClient http(FastOptions(2));
+  try {
+    http.Send(Get(srv.url() + "/x"), Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 503);
+    CHECK(e.code() == "ServiceUnavailable");
+    CHECK(std::string(e.what()) == "queue.task: 503 ServiceUnavailable: try later");
+  }
+  CHECK(srv.count() == 3);
+}
+
+TEST_CASE("4xx is not retried; message carries code and first line") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) {
+    if (s.uri.find("missing") != std::string::npos) {
+      return Reply(resp, 404, "{\"code\":\"ResourceNotFound\",\"message\":\"Task x not found\\n---\\nrequest details\"}");
+    }
+    Reply(resp, 409,
+          "{\"code\":\"RequestConflict\",\"message\":\"taskId abc already used by another task\\n\\n---\\n* method: createTask\"}");
+  });
+  HttpClient http(FastOptions());
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = srv.url() + "/api/queue/v1/task/abc";
+  put.body = "{}";
+  put.what = "queue.createTask";
+  try {
+    http.Send(put, Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.is_conflict());
+    CHECK(e.code() == "RequestConflict");
+    CHECK(std::string(e.what()) == "queue.createTask: 409 RequestConflict: taskId abc already used by another task");
+  }
+  CHECK(srv.count() == 1);
+  try {
+    http.Send(Get(srv.url() + "/api/queue/v1/task/missing"), Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.is_not_found());
+    CHECK(std::string(e.what()) == "queue.task: 404 ResourceNotFound: Task x not found");
+  }
+  CHECK(srv.count() == 2);
+}
+
+TEST_CASE("non-JSON error bodies") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 401, "<html>nope</html>", "text/html"); });
+  HttpClient http(FastOptions());
+  try {
+    http.Send(Get(srv.url() + "/x"));
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 401);
+    CHECK(e.code() == "UnknownError");
+    CHECK(std::string(e.what()) == "queue.task: 401 UnknownError: Authentication Error");
+  }
+}
+
+TEST_CASE("retries when the server drops the connection") {
+  TestServer srv([](auto& req, auto& resp, const Seen&, int i) {
+    if (i < 2) return Hangup(req);
+    Reply(resp, 200, "{\"ok\":1}");
+  });
+  HttpClient http(FastOptions());
+  auto resp = http.Send(Get(srv.url() + "/x"), Auth());
+  CHECK(resp.body == "{\"ok\":1}");
+  CHECK(srv.count() == 3);
+}
+
+TEST_CASE("network errors end as status 0 without secrets") {
+  int port;
+  {
+    TestServer tmp([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{}"); });
+    port = tmp.port();
+  }
+  HttpClient http(FastOptions(2));
+  auto t0 = std::chrono::steady_clock::now();
+  try {
+    http.Send(Get("http://127.0.0.1:" + std::to_string(port) + "/x"), Auth("ZXh0LXNlY3JldA=="));
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 0);
+    CHECK(e.code() == "NetworkError");
+    std::string m = e.what();
+    CHECK(m.find("queue.task: network error") == 0);
+    CHECK(m.find("after 3 attempts") != std::string::npos);
+    CHECK(m.find(kToken) == std::string::npos);
+    CHECK(m.find("ZXh0LXNlY3JldA==") == std::string::npos);
+  }
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+TEST_CASE("receive timeout is a retriable network error") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int i) {
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    Reply(resp, 200, "{}");
+  });
+  HttpOptions o = FastOptions();
+  o.receive_timeout = std::chrono::milliseconds(200);
+  HttpClient http(o);
+  auto resp = http.Send(Get(srv.url() + "/slow"), Auth());
+  CHECK(resp.attempts == 2);
+}
+
+TEST_CASE("the token never appears in error messages, even if the server echoes it") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) {
+    std::string echoed;
+    for (char c : s.authorization) {
+      if (c == '"') echoed += '\\';
+      echoed += c;
+    }
+    Reply(resp, 403, "{\"code\":\"InsufficientScopes\",\"message\":\"you sent " + echoed + " / " + kToken + "\"}");
+  });
+  HttpClient http(FastOptions());
+  std::string ext = TaskclusterExt(R"({"version":1,"signature":"CERT-SIG"})", {});
+  try {
+    http.Send(Get(srv.url() + "/x"), Auth(ext));
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    std::string m = e.what();
+    CHECK(m.find(kToken) == std::string::npos);
+    CHECK(m.find(ext) == std::string::npos);
+    CHECK(m.find("<redacted>") != std::string::npos);
+    CHECK(m.find("queue.task: 403 InsufficientScopes: you sent Hawk id=") == 0);
+  }
+}
+
+TEST_CASE("redirects: same origin re-signed, other origin unsigned") {
+  TestServer other([](auto&, auto& resp, const Seen&, int) {
+    resp.set("Content-Encoding", "gzip");
+    Reply(resp, 200, Gzip("artifact bytes"), "application/octet-stream");
+  });
+  std::string other_url = other.url();
+  TestServer srv([&](auto&, auto& resp, const Seen& s, int) {
+    if (s.uri == "/start") return Redirect(resp, 302, "/second?x=1");
+    if (s.uri == "/second?x=1") return Redirect(resp, 303, other_url + "/blob/key?X-Amz-Signature=zzz");
+    Reply(resp, 404, "{}");
+  });
+  HttpClient http(FastOptions());
+  auto resp = http.Send(Get(srv.url() + "/start", "queue.getLatestArtifact"), Auth());
+  CHECK(resp.body == "artifact bytes");
+  CHECK(resp.url == other_url + "/blob/key?X-Amz-Signature=zzz");
+  auto seen = srv.seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(VerifyHawk(seen[0], kToken) == "");
+  CHECK(VerifyHawk(seen[1], kToken) == "");  // signed for the new resource
+  auto oseen = other.seen();
+  REQUIRE(oseen.size() == 1);
+  CHECK(oseen[0].authorization.empty());
+  CHECK(oseen[0].uri == "/blob/key?X-Amz-Signature=zzz");
+}
+
+TEST_CASE("303 after POST becomes GET; 307 keeps method and body") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) {
+    if (s.uri == "/post303") return Redirect(resp, 303, "/done");
+    if (s.uri == "/post307") return Redirect(resp, 307, "/done");
+    Reply(resp, 200, "{\"method\":\"" + s.method + "\",\"body\":" + (s.body.empty() ? "null" : s.body) + "}");
+  });
+  HttpClient http(FastOptions());
+  HttpRequest r;
+  r.method = "POST";
+  r.body = "{\"k\":2}";
+  r.url = srv.url() + "/post303";
+  CHECK(http.Send(r, Auth()).body == "{\"method\":\"GET\",\"body\":null}");
+  r.url = srv.url() + "/post307";
+  CHECK(http.Send(r, Auth()).body == "{\"method\":\"POST\",\"body\":{\"k\":2}}");
+  for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kToken) == "");
+}
+
+TEST_CASE("redirect loops stop") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int) { Redirect(resp, 302, "/again"); });
+  HttpClient http(FastOptions());
+  try {
+    http.Send(Get(srv.url() + "/again"));
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.code() == "TooManyRedirects");
+  }
+  CHECK(srv.count() == 11);
+}
+
+TEST_CASE("gzip content-encoding is decoded; other bodies untouched") {
+  std::string big(200000, 'x');
+  for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
+  TestServer srv([&](auto&, auto& resp, const Seen& s, int) {
+    if (s.uri == "/gz") {
+      resp.set("Content-Encoding", "gzip");
+      return Reply(resp, 200, Gzip(big), "application/json");
+    }
+    if (s.uri == "/bad") {
+      resp.set("Content-Encoding", "gzip");
+      return Reply(resp, 200, "not gzip at all", "application/json");
+    }
+    // a .gz artifact without content-encoding stays compressed
+    Reply(resp, 200, Gzip("raw"), "application/gzip");
+  });
+  HttpClient http(FastOptions(1));
+  CHECK(http.Send(Get(srv.url() + "/gz")).body == big);
+  CHECK(http.Send(Get(srv.url() + "/file.gz")).body == Gzip("raw"));
+  CHECK_THROWS_AS(http.Send(Get(srv.url() + "/bad")), TcError);
+  CHECK(GunzipBody(Gzip("a") + Gzip("b"), 100) == "ab");
+  CHECK_THROWS(GunzipBody(Gzip(big), 1000));
+  CHECK_THROWS(GunzipBody(Gzip(big).substr(0, 100), 1 << 20));
+}
+
+TEST_CASE("concurrent requests share keep-alive sessions safely") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) { Reply(resp, 200, "{\"uri\":\"" + s.uri + "\"}"); });
+  HttpClient http(FastOptions());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        std::string uri = "/t" + std::to_string(t) + "/" + std::to_string(i);
+        auto r = http.Send(Get(srv.url() + uri), Auth());
+        if (r.body == "{\"uri\":\"" + uri + "\"}") ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok == 150);
+  for (const auto& s : srv.seen()) REQUIRE(VerifyHawk(s, kToken) == "");
+}
+
+TEST_CASE("stale pooled connection is replaced transparently") {
+  // The server answers, then closes every kept-alive connection on the next request.
+  TestServer srv([](auto& req, auto& resp, const Seen&, int i) {
+    if (i == 1) return Hangup(req);
+    Reply(resp, 200, "{}");
+  });
+  HttpClient http(FastOptions(0));  // no retries: only the stale-connection path may help
+  CHECK(http.Send(Get(srv.url() + "/a")).status == 200);
+  CHECK(http.Send(Get(srv.url() + "/b")).status == 200);
+  CHECK(srv.count() == 3);
+}
+
+TEST_CASE("TcServiceClient: root URL, signing, proxy mode") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) {
+    Reply(resp, 200, "{\"uri\":\"" + s.uri + "\",\"auth\":" + (s.authorization.empty() ? "false" : "true") + "}");
+  });
+  ClientConfig cfg;
+  cfg.root_url = srv.url() + "/";
+  cfg.creds = HawkCredentials{kId, kToken};
+  cfg.backoff_base = std::chrono::milliseconds(1);
+  TcServiceClient queue(cfg, "queue");
+  CHECK(queue.Url("task/x") == srv.url() + "/api/queue/v1/task/x");
+  CHECK(queue.signs());
+  Json j = queue.Call("GET", "task/x", nullptr, "task");
+  CHECK(std::string(j["uri"].GetString()) == "/api/queue/v1/task/x");
+  CHECK(j["auth"].GetBool());
+  CHECK(VerifyHawk(srv.seen().back(), kToken) == "");
+
+  ClientConfig proxy = cfg;
+  proxy.proxy_url = srv.url();
+  proxy.root_url = "https://tc.example.com";
+  TcServiceClient pq(proxy, "queue");
+  CHECK_FALSE(pq.signs());
+  j = pq.Call("POST", "task/y/rerun", nullptr, "rerunTask");
+  CHECK(std::string(j["uri"].GetString()) == "/api/queue/v1/task/y/rerun");
+  CHECK_FALSE(j["auth"].GetBool());
+  CHECK(srv.seen().back().authorization.empty());
+
+  ClientConfig anon;
+  anon.root_url = srv.url();
+  TcServiceClient aq(anon, "queue");
+  CHECK_FALSE(aq.signs());
+  aq.Call("GET", "task/z", nullptr, "task");
+  CHECK(srv.seen().back().authorization.empty());
+}
+
+TEST_CASE("TcServiceClient: invalid JSON response and empty body") {
+  TestServer srv([](auto&, auto& resp, const Seen& s, int) {
+    if (s.uri.find("empty") != std::string::npos) return Reply(resp, 200, "");
+    Reply(resp, 200, "{not json");
+  });
+  ClientConfig cfg;
+  cfg.root_url = srv.url();
+  TcServiceClient q(cfg, "queue");
+  CHECK(q.Call("GET", "empty", nullptr, "x").IsObject());
+  try {
+    q.Call("GET", "bad", nullptr, "task");
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.code() == "InvalidResponse");
+    CHECK(std::string(e.what()).find("queue.task: ") == 0);
+  }
+}
