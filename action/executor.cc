@@ -4,7 +4,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <future>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 #include "error.h"
 
@@ -67,58 +71,85 @@ void RunOne(Operation& op, Queue& q, const std::string& action_task_id) {
 }  // namespace
 
 bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const ExecOptions& opts) {
-  const size_t width = static_cast<size_t>(std::max(1, opts.concurrency));
-  std::vector<size_t> pending;
-  for (size_t i = 0; i < plan.ops.size(); ++i)
-    if (plan.ops[i].status == OpStatus::kPlanned) pending.push_back(i);
-
-  while (!pending.empty()) {
-    std::vector<size_t> ready, waiting;
-    for (size_t i : pending) {
-      Operation& op = plan.ops[i];
-      bool blocked = false, dead = false;
-      std::string dead_dep;
-      for (size_t d : op.after) {
-        const OpStatus s = plan.ops[d].status;
-        if (s == OpStatus::kPlanned) blocked = true;
-        if (s == OpStatus::kFailed || s == OpStatus::kSkipped) {
-          dead = true;
-          dead_dep = plan.ops[d].task_id;
-        }
-      }
-      if (dead) {
+  // A dynamic scheduler: an op starts as soon as every op in its `after` is
+  // done, with at most `concurrency` queue calls in flight. The wall time is
+  // then bounded by max(critical path, ops / concurrency) round trips.
+  const size_t n = plan.ops.size();
+  std::vector<std::vector<size_t>> dependents(n);
+  std::vector<size_t> waiting_on(n, 0);
+  std::deque<size_t> ready;
+  size_t open = 0;  // ops to run
+  // The plan is in dependency order (`after` names earlier ops), so one pass
+  // sees every dependency's status before its dependents.
+  for (size_t i = 0; i < n; ++i) {
+    Operation& op = plan.ops[i];
+    if (op.status != OpStatus::kPlanned) continue;
+    for (size_t d : op.after) {
+      if (d >= n || d == i) continue;
+      const OpStatus s = plan.ops[d].status;
+      if (s != OpStatus::kPlanned && s != OpStatus::kDone) {
         op.status = OpStatus::kSkipped;
-        op.detail = fmt::format("not sent: it depends on {}, which was not created", dead_dep);
-      } else if (blocked) {
-        waiting.push_back(i);
-      } else {
-        ready.push_back(i);
+        op.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[d].task_id);
+        break;
       }
     }
-    // Run the ready set, `width` at a time.
-    for (size_t start = 0; start < ready.size(); start += width) {
-      size_t end = std::min(ready.size(), start + width);
-      if (end - start == 1) {
-        RunOne(plan.ops[ready[start]], queue, action_task_id);
-        continue;
-      }
-      std::vector<std::future<void>> futures;
-      for (size_t k = start; k < end; ++k) {
-        Operation* op = &plan.ops[ready[k]];
-        futures.push_back(std::async(std::launch::async, [op, &queue, &action_task_id] {
-          RunOne(*op, queue, action_task_id);
-        }));
-      }
-      for (auto& f : futures) f.get();
+    if (op.status != OpStatus::kPlanned) continue;
+    for (size_t d : op.after) {
+      if (d >= n || d == i || plan.ops[d].status != OpStatus::kPlanned) continue;
+      dependents[d].push_back(i);
+      ++waiting_on[i];
     }
-    if (ready.empty() && waiting.size() == pending.size()) {
-      for (size_t i : waiting) {  // a cycle: cannot happen for a valid plan
-        plan.ops[i].status = OpStatus::kFailed;
-        plan.ops[i].detail = "dependency cycle in the plan";
+    ++open;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (plan.ops[i].status == OpStatus::kPlanned && waiting_on[i] == 0) ready.push_back(i);
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t finished = 0;
+  size_t total = open;
+
+  // Marks op i finished (any status) and releases or skips its dependents.
+  // Called with mu held.
+  std::function<void(size_t)> finish = [&](size_t i) {
+    ++finished;
+    for (size_t dep : dependents[i]) {
+      Operation& d = plan.ops[dep];
+      if (d.status != OpStatus::kPlanned) continue;
+      if (plan.ops[i].status != OpStatus::kDone) {
+        d.status = OpStatus::kSkipped;
+        d.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[i].task_id);
+        finish(dep);
+      } else if (--waiting_on[dep] == 0) {
+        ready.push_back(dep);
       }
-      break;
     }
-    pending = std::move(waiting);
+  };
+  auto worker = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return !ready.empty() || finished >= total; });
+      if (ready.empty()) return;
+      size_t i = ready.front();
+      ready.pop_front();
+      lock.unlock();
+      RunOne(plan.ops[i], queue, action_task_id);
+      lock.lock();
+      finish(i);
+      cv.notify_all();
+    }
+  };
+  const size_t width = std::min<size_t>(static_cast<size_t>(std::max(1, opts.concurrency)), std::max<size_t>(1, total));
+  if (total > 0) {
+    if (width == 1) {
+      worker();
+    } else {
+      std::vector<std::thread> threads;
+      threads.reserve(width);
+      for (size_t t = 0; t < width; ++t) threads.emplace_back(worker);
+      for (auto& t : threads) t.join();
+    }
   }
   return std::none_of(plan.ops.begin(), plan.ops.end(),
                       [](const Operation& op) { return op.status == OpStatus::kFailed; });
