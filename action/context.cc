@@ -18,6 +18,8 @@ const ActionInfo kActions[] = {
     {"retrigger-disabled", true, "inputs/retrigger-disabled.json"},
     {"cancel", true, "inputs/cancel.json"},
     {"cancel-all", false, "inputs/cancel-all.json"},
+    {"retrigger-multiple", false, "inputs/retrigger-multiple.json"},
+    {"retrigger-decision", true, "inputs/retrigger-decision.json"},
 };
 
 // Applies the input schema's top-level property defaults.

@@ -7,6 +7,7 @@
 // `after` only names earlier ops (the plan is in dependency order).
 #pragma once
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "json.h"
@@ -34,6 +35,21 @@ struct Plan {
   std::vector<Operation> ops;
   std::vector<std::string> warnings;
   std::vector<std::string> notes;
+  // Artifacts like taskgraph's, for what this action creates (null when it
+  // creates nothing): task-graph.json (taskId -> entry), label-to-taskid.json,
+  // to-run.json (labels). Combined over all copies.
+  Json task_graph;
+  Json label_to_taskid;
+  Json to_run;
+  // Per-label outcome lines of retrigger-multiple ("label: retriggered x2").
+  std::vector<std::string> per_label;
+  std::unordered_set<std::string> to_run_seen;  // labels already in to_run
 };
+
+// Adds a created task to the plan's task-graph.json / label-to-taskid.json /
+// to-run.json outputs. entry: the graph entry it was copied from (label,
+// kind, attributes...), or null; deps: dependency name -> taskId.
+void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
+                   const JsonValue& definition, const JsonValue* deps, bool to_run);
 
 }  // namespace tc

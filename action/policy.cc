@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "clone.h"
+#include "graph_actions.h"
 #include "error.h"
 #include "schema.h"
 #include "slugid.h"
@@ -141,7 +142,7 @@ Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
   return plan;
 }
 
-Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
+Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, const TaskGraph* graph) {
   Plan plan;
   const std::string label = TaskLabel(facts.definition);
   const std::string who = Describe(facts.task_id, label);
@@ -166,12 +167,12 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
         "stay as they are, and stay Chain-of-Trust verifiable: the copy has a new taskId",
         who));
   }
-  if (InputBool(ctx, "downstream")) {
-    throw Refused(fmt::format("{} of {} with downstream: true is not supported by this version; retrigger without "
-                              "downstream, or retrigger the downstream tasks one by one",
-                              ctx.action, who));
-  }
   const int64_t times = GetInt(ctx.input, "times").value_or(1);
+  if (InputBool(ctx, "downstream")) {
+    if (!graph) throw std::logic_error("retrigger with downstream needs the task graph");
+    PlanDownstreamCopies(plan, ctx, *graph, facts.task_id, times, now_ms);
+    return plan;
+  }
   std::string deadline;
   if (PastDeadline(facts.status, now_ms, &deadline)) {
     plan.notes.push_back(fmt::format("{} passed its deadline {}; the copies get fresh timestamps and the original "
@@ -196,8 +197,47 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
       throw BadInput(FormatViolation("copy of " + facts.task_id, *v) +
                      " (the copy does not validate against Taskcluster's create-task-request schema)");
     }
+    RecordCreated(plan, op.task_id, label, nullptr, op.definition, nullptr, true);
     plan.ops.push_back(std::move(op));
   }
+  return plan;
+}
+
+Plan PlanRetriggerDecision(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
+  Plan plan;
+  const std::string label = TaskLabel(facts.definition);
+  const std::string who = Describe(facts.task_id, label);
+  const JsonValue* tags = Member(facts.definition, "tags");
+  const std::string kind = tags ? GetString(*tags, "kind").value_or("") : "";
+  if (kind != "decision-task" && kind != "cron-task" && kind != "action-callback") {
+    throw Refused(fmt::format("retrigger-decision of {} refused: only decision, cron and action tasks (tags.kind "
+                              "decision-task, cron-task or action-callback) are retriggered this way; got kind \"{}\"; "
+                              "use retrigger",
+                              who, kind));
+  }
+  // As taskgraph's retrigger-decision: the same definition, timestamps made
+  // relative to its creation and re-anchored at now, a new taskId, the task
+  // group kept. No dependency on the action task: it is one task.
+  CloneOptions opts;
+  opts.task_group_id = GetString(facts.definition, "taskGroupId").value_or(ctx.task_group_id);
+  opts.parent = ctx.action_task_id;
+  opts.now_ms = now_ms;
+  Operation op;
+  op.kind = OpKind::kCreate;
+  op.task_id = DerivedSlugid(ctx.action_task_id, 0);
+  op.of = facts.task_id;
+  op.label = label;
+  op.definition = CloneTask(facts.definition, opts);
+  if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", op.definition)) {
+    throw BadInput(FormatViolation("copy of " + facts.task_id, *v) +
+                   " (the copy does not validate against Taskcluster's create-task-request schema)");
+  }
+  plan.warnings.push_back(fmt::format(
+      "retrigger-decision: the copy of {} runs with the original's scopes; its own actions and tasks appear in "
+      "task group {}",
+      who, opts.task_group_id));
+  RecordCreated(plan, op.task_id, label, nullptr, op.definition, nullptr, true);
+  plan.ops.push_back(std::move(op));
   return plan;
 }
 

@@ -18,6 +18,7 @@
 
 #include "context.h"
 #include "json.h"
+#include "graph.h"
 #include "plan.h"
 
 namespace tc {
@@ -45,7 +46,12 @@ std::vector<std::string> Consumers(const TaskFacts& facts);
 void CheckTaskGroup(const Context& ctx, const TaskFacts& facts);
 
 Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
-Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
+// graph: the decision's task-graph.json, required when input.downstream is true.
+Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, const TaskGraph* graph = nullptr);
+// retrigger-decision: a copy of a decision/cron/action task (tags.kind
+// decision-task, cron-task or action-callback) with a new taskId and its
+// timestamps shifted to now, in its own task group, as taskgraph does.
+Plan PlanRetriggerDecision(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
 Plan PlanCancel(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
 // group_tasks: the {status, task} entries of listTaskGroup (all pages).
 Plan PlanCancelAll(const Context& ctx, const std::vector<Json>& group_tasks, int64_t now_ms);

@@ -10,6 +10,8 @@
 
 namespace tc {
 
+static bool WriteJsonFile(const std::string& dir, const std::string& name, const std::string& text, std::string* err);
+
 const char* OutcomeName(ExitCode c) {
   switch (c) {
     case ExitCode::kDone: return "done";
@@ -85,6 +87,15 @@ Json BuildReport(const ReportHeader& h, const Plan& plan, ExitCode code, const s
 }
 
 bool WriteReport(const std::string& dir, const Json& report, std::string* err) {
+  return WriteJsonFile(dir, "report.json", ToPrettyJson(report), err);
+}
+
+bool WriteJsonArtifact(const std::string& dir, const std::string& name, const JsonValue& doc, std::string* err) {
+  return WriteJsonFile(dir, name, ToJson(doc), err);
+}
+
+static bool WriteJsonFile(const std::string& dir, const std::string& name, const std::string& text,
+                          std::string* err) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -92,15 +103,15 @@ bool WriteReport(const std::string& dir, const Json& report, std::string* err) {
     if (err) *err = fmt::format("cannot create artifacts directory {}: {}", dir, ec.message());
     return false;
   }
-  const fs::path final_path = fs::path(dir) / "report.json";
-  const fs::path tmp = fs::path(dir) / ".report.json.tmp";
+  const fs::path final_path = fs::path(dir) / name;
+  const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) {
       if (err) *err = fmt::format("cannot write {}", tmp.string());
       return false;
     }
-    out << ToPrettyJson(report) << "\n";
+    out << text << "\n";
     if (!out) {
       if (err) *err = fmt::format("cannot write {}", tmp.string());
       return false;

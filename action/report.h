@@ -28,6 +28,8 @@ Json BuildReport(const ReportHeader& h, const Plan& plan, ExitCode code, const s
 // Writes <dir>/report.json atomically (temp file + rename). Returns false (and
 // sets *err) when the directory cannot be written.
 bool WriteReport(const std::string& dir, const Json& report, std::string* err);
+// Writes <dir>/<name> atomically (compact JSON).
+bool WriteJsonArtifact(const std::string& dir, const std::string& name, const JsonValue& doc, std::string* err);
 void PrintSummary(std::ostream& out, const ReportHeader& h, const Plan& plan, ExitCode code, const std::string& error);
 
 const char* OutcomeName(ExitCode c);

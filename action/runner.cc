@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "error.h"
 #include "executor.h"
+#include "graph.h"
+#include "graph_actions.h"
 #include "plan.h"
 #include "policy.h"
 #include "report.h"
@@ -56,14 +60,67 @@ TaskFacts ReadFacts(Queue& q, const Context& ctx) {
   return f;
 }
 
+// Reads one of the decision task's artifacts. A missing (404), expired (410)
+// or failed (424) artifact refuses the action with a clear message.
+std::string DecisionArtifact(Queue& q, const Context& ctx, const std::string& name) {
+  try {
+    return q.GetLatestArtifact(ctx.task_group_id, name);
+  } catch (const TcError& e) {
+    if (e.status() == 404 || e.status() == 410 || e.status() == 424) {
+      const char* why = e.status() == 404 ? "does not exist" : e.status() == 410 ? "has expired" : "failed to upload";
+      throw Refused(fmt::format("{} of decision task {} {} ({}); the graph-aware action cannot run without it",
+                                name, ctx.task_group_id, why, e.what()));
+    }
+    throw;
+  }
+}
+
+std::unique_ptr<TaskGraph> LoadTaskGraph(Queue& q, const Context& ctx) {
+  const std::string name = "public/task-graph.json";
+  auto t0 = std::chrono::steady_clock::now();
+  std::string bytes = DecisionArtifact(q, ctx, name);
+  size_t size = bytes.size();
+  auto g = TaskGraph::Parse(std::move(bytes), name);
+  spdlog::info("{}: {} tasks, {} bytes, fetched and parsed in {} ms", name, g->size(), size,
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  return g;
+}
+
 Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
+  if (ctx.action == "retrigger-multiple") {
+    auto graph = LoadTaskGraph(q, ctx);
+    auto l2t = ParseLabelToTaskId(DecisionArtifact(q, ctx, "public/label-to-taskid.json"), "label-to-taskid.json");
+    StatusMap statuses;
+    for (const auto& id : RetriggerMultipleRerunIds(ctx, *graph, l2t)) {
+      if (statuses.count(id)) continue;
+      Json st = q.Status(id);
+      if (const JsonValue* inner = Member(st, "status")) statuses[id] = CopyJson(*inner);
+    }
+    return PlanRetriggerMultiple(ctx, *graph, l2t, statuses, now);
+  }
   if (ctx.action == "cancel-all") {
     auto tasks = ReadAllPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
     return PlanCancelAll(ctx, tasks, now);
   }
   TaskFacts facts = ReadFacts(q, ctx);
   if (ctx.action == "rerun") return PlanRerun(ctx, facts, now);
-  if (ctx.action == "retrigger" || ctx.action == "retrigger-disabled") return PlanRetrigger(ctx, facts, now);
+  if (ctx.action == "retrigger" || ctx.action == "retrigger-disabled") {
+    std::unique_ptr<TaskGraph> graph;
+    // Policy first (retriggerable? forced?), so a refusal costs no graph fetch.
+    if (GetBool(ctx.input, "downstream").value_or(false)) {
+      Context probe;
+      probe.action = ctx.action;
+      probe.task_group_id = ctx.task_group_id;
+      probe.task_id = ctx.task_id;
+      probe.action_task_id = ctx.action_task_id;
+      probe.input.CopyFrom(ctx.input, probe.input.GetAllocator());
+      probe.input["downstream"].SetBool(false);
+      PlanRetrigger(probe, facts, now);  // throws Refused as the real one would
+      graph = LoadTaskGraph(q, ctx);
+    }
+    return PlanRetrigger(ctx, facts, now, graph.get());
+  }
+  if (ctx.action == "retrigger-decision") return PlanRetriggerDecision(ctx, facts, now);
   if (ctx.action == "cancel") return PlanCancel(ctx, facts, now);
   throw BadInput("ACTION_CALLBACK: unknown action \"" + ctx.action + "\"; expected one of " + KnownActionNames());
 }
@@ -111,6 +168,14 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
   for (auto& ch : error)  // the error is one line, always
     if (ch == '\n' || ch == '\r') ch = ' ';
 
+  if (!plan.task_graph.IsNull()) {
+    std::string aerr;
+    for (const auto& [name, doc] : {std::pair<const char*, const Json*>{"task-graph.json", &plan.task_graph},
+                                    {"label-to-taskid.json", &plan.label_to_taskid},
+                                    {"to-run.json", &plan.to_run}}) {
+      if (!WriteJsonArtifact(opts.artifacts_dir, name, *doc, &aerr)) err << "tc-action: warning: " << aerr << "\n";
+    }
+  }
   Json report = BuildReport(header, plan, code, error);
   std::string werr;
   if (!WriteReport(opts.artifacts_dir, report, &werr)) {

@@ -248,7 +248,7 @@ TEST_CASE("retrigger: refused for non-retriggerable tasks; retrigger-disabled ne
   // retriggerable tasks need no force under retrigger-disabled
   std::string ok = w.Seed("failed", true);
   REQUIRE(w.RunOn("retrigger-disabled", ok) == 0);
-  // downstream is not built yet: refused cleanly
+  // downstream without the decision task's task-graph.json: refused cleanly
   int before = w.mutations;
   REQUIRE(w.RunOn("retrigger", ok, R"({"downstream": true})") == 1);
   REQUIRE(w.mutations == before);

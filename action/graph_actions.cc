@@ -1,0 +1,200 @@
+#include "graph_actions.h"
+
+#include <fmt/format.h>
+
+#include <unordered_set>
+
+#include "clone.h"
+#include "error.h"
+#include "schema.h"
+#include "slugid.h"
+#include "timestamp.h"
+
+namespace tc {
+
+namespace {
+
+std::string S(std::string_view v) { return std::string(v); }
+
+}  // namespace
+
+void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
+                   int64_t now_ms) {
+  // New ids first, so every copy can be remapped in one pass.
+  std::unordered_map<std::string, std::string> remap;
+  std::unordered_map<std::string, size_t> op_of;
+  const size_t base = plan.ops.size();
+  for (size_t k = 0; k < task_ids.size(); ++k) {
+    remap[task_ids[k]] = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(base + k));
+    op_of[task_ids[k]] = base + k;
+  }
+  std::unordered_set<std::string> known;
+  known.reserve(graph.size() + remap.size() + 3);
+  for (const auto& [id, e] : graph.entries()) known.insert(S(id));
+  for (const auto& [o, n] : remap) known.insert(n);
+  known.insert(ctx.task_group_id);
+  known.insert(ctx.action_task_id);
+
+  for (const std::string& old_id : task_ids) {
+    const JsonValue* entry = graph.Find(old_id);
+    if (!entry) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
+    const JsonValue* task = Member(*entry, "task");
+    if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
+    const std::string label = S(TaskGraph::Label(*entry));
+
+    Json def;
+    def.CopyFrom(*task, def.GetAllocator());
+    ResolveRelativeDatestamps(def, now_ms, def.GetAllocator());
+    std::vector<std::string> unclassified;
+    RemapTaskIds(def, remap, known, &unclassified, def.GetAllocator());
+    for (const auto& u : unclassified) {
+      plan.warnings.push_back(fmt::format(
+          "{} ({}) mentions {}, which is not a task of this graph; left unchanged", label, old_id, u));
+    }
+    // Dependencies inside the set wait for their copies; the others on the action task.
+    bool has_inner_dep = false;
+    Operation op;
+    for (std::string_view d : graph.Dependencies(old_id)) {
+      auto it = op_of.find(S(d));
+      if (it != op_of.end()) {
+        has_inner_dep = true;
+        op.after.push_back(it->second);
+      }
+    }
+    CloneOptions opts;
+    opts.task_group_id = ctx.task_group_id;
+    opts.parent = ctx.action_task_id;
+    opts.now_ms = now_ms;
+    if (!has_inner_dep) opts.extra_dependencies.push_back(ctx.action_task_id);
+    // A definition with absolute timestamps is shifted like a single retrigger;
+    // one with relative datestamps is already at now (delta 0).
+    if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
+    op.kind = OpKind::kCreate;
+    op.task_id = remap[old_id];
+    op.of = old_id;
+    op.label = label;
+    op.definition = CloneTask(def, opts);
+    if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", op.definition)) {
+      throw BadInput(FormatViolation("copy of " + old_id + " (" + label + ")", *v) +
+                     " (the copy does not validate against Taskcluster's create-task-request schema)");
+    }
+    // task-graph.json entry: dependencies by name, remapped
+    Json deps(rapidjson::kObjectType);
+    if (const JsonValue* gd = Member(*entry, "dependencies"); gd && gd->IsObject()) {
+      for (const auto& m : gd->GetObject()) {
+        std::string dep = m.value.IsString() ? m.value.GetString() : "";
+        auto it = remap.find(dep);
+        deps.AddMember(JsonValue(m.name, deps.GetAllocator()),
+                       Str(it != remap.end() ? it->second : dep, deps.GetAllocator()), deps.GetAllocator());
+      }
+    }
+    RecordCreated(plan, op.task_id, label, entry, op.definition, &deps, true);
+    plan.ops.push_back(std::move(op));
+  }
+}
+
+void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::string& root_task_id,
+                          int64_t times, int64_t now_ms) {
+  if (!graph.Find(root_task_id)) {
+    throw Refused(fmt::format(
+        "retrigger with downstream of {} refused: the task is not in the decision task's task-graph.json (it may "
+        "have been created by an action); retrigger it without downstream",
+        root_task_id));
+  }
+  std::vector<std::string> ids;
+  for (std::string_view id : graph.DownstreamClosure(root_task_id)) ids.push_back(S(id));
+  for (int64_t i = 0; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms);
+  plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),
+                                   times, root_task_id));
+}
+
+namespace {
+
+struct Request {
+  std::vector<std::string> retrigger;  // taskIds
+  std::vector<std::pair<std::string, std::string>> rerun;  // label, taskId
+  int64_t times = 1;
+};
+
+std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph,
+                                  const std::unordered_map<std::string, std::string>& l2t) {
+  std::vector<Request> out;
+  const JsonValue* reqs = Member(ctx.input, "requests");
+  if (!reqs || !reqs->IsArray()) return out;
+  size_t i = 0;
+  for (const auto& r : reqs->GetArray()) {
+    Request q;
+    q.times = GetInt(r, "times").value_or(1);
+    const JsonValue* tasks = Member(r, "tasks");
+    size_t j = 0;
+    if (tasks && tasks->IsArray()) {
+      for (const auto& l : tasks->GetArray()) {
+        std::string label = l.GetString();
+        auto it = l2t.find(label);
+        if (it == l2t.end()) {
+          throw BadInput(fmt::format("ACTION_INPUT.requests[{}].tasks[{}]: label \"{}\" is not in the decision "
+                                     "task's label-to-taskid.json; expected a label of this graph",
+                                     i, j, label));
+        }
+        const JsonValue* entry = graph.Find(it->second);
+        if (entry && TaskGraph::Retriggerable(*entry)) {
+          if (std::find(q.retrigger.begin(), q.retrigger.end(), it->second) == q.retrigger.end())
+            q.retrigger.push_back(it->second);
+        } else {
+          q.rerun.emplace_back(label, it->second);
+        }
+        ++j;
+      }
+    }
+    out.push_back(std::move(q));
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> RetriggerMultipleRerunIds(const Context& ctx, const TaskGraph& graph,
+                                                   const std::unordered_map<std::string, std::string>& l2t) {
+  std::vector<std::string> ids;
+  for (const auto& r : ReadRequests(ctx, graph, l2t))
+    for (const auto& [label, id] : r.rerun) ids.push_back(id);
+  return ids;
+}
+
+Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
+                           const std::unordered_map<std::string, std::string>& l2t, const StatusMap& statuses,
+                           int64_t now_ms) {
+  Plan plan;
+  std::unordered_set<std::string> rerun_planned;
+  for (const auto& r : ReadRequests(ctx, graph, l2t)) {
+    for (const auto& [label, id] : r.rerun) {
+      auto st = statuses.find(id);
+      std::string state = st == statuses.end() ? "unknown" : GetString(st->second, "state").value_or("unknown");
+      Operation op;
+      op.kind = OpKind::kRerun;
+      op.task_id = id;
+      op.label = label;
+      if (!rerun_planned.insert(id).second) continue;
+      if (state != "failed" && state != "exception") {
+        op.status = OpStatus::kSkipped;
+        op.detail = fmt::format("not retriggerable, and no need to rerun: state is {}", state);
+      } else if (auto d = GetString(st->second, "deadline"); d && ParseTimestamp(*d) && ParseTimestamp(*d)->ms <= now_ms) {
+        op.status = OpStatus::kSkipped;
+        op.detail = fmt::format("not retriggerable, and past its deadline {}: the queue no longer reruns it", *d);
+      } else {
+        op.detail = "not retriggerable: rerun instead";
+      }
+      plan.per_label.push_back(fmt::format("{}: rerun ({})", label, op.status == OpStatus::kSkipped ? op.detail : "state " + state));
+      plan.ops.push_back(std::move(op));
+    }
+    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms);
+    for (const auto& id : r.retrigger) {
+      plan.per_label.push_back(fmt::format("{}: retriggered x{}", S(TaskGraph::Label(*graph.Find(id))), r.times));
+    }
+  }
+  for (const auto& line : plan.per_label) plan.notes.push_back(line);
+  return plan;
+}
+
+}  // namespace tc
