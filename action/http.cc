@@ -85,9 +85,30 @@ double Jitter(double rf) {
   return d(rng);
 }
 
-bool IsDirectory(const std::string& path) {
+// Client TLS contexts, one per CA location (shared process-wide): the CA
+// file or directory of hashed certificates (e.g. /etc/ssl/certs) plus
+// OpenSSL's defaults, TLS >= 1.2, peer and host name verification on, and
+// invalid certificates rejected (never prompted). VERIFY_STRICT: with
+// VERIFY_RELAXED Poco skips the host name check for "localhost".
+Poco::Net::Context::Ptr SslContext(const std::string& ca_location) {
+  static std::mutex mu;
+  static std::map<std::string, Poco::Net::Context::Ptr> contexts;
+  std::lock_guard<std::mutex> lock(mu);
+  if (contexts.empty()) {
+    Poco::Net::initializeSSL();
+    Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject(new Poco::Net::RejectCertificateHandler(false));
+    Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, nullptr);
+  }
+  auto it = contexts.find(ca_location);
+  if (it != contexts.end()) return it->second;
   struct stat st;
-  return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  bool exists = !ca_location.empty() && ::stat(ca_location.c_str(), &st) == 0;
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+      Poco::Net::Context::TLS_CLIENT_USE, exists ? ca_location : "", Poco::Net::Context::VERIFY_STRICT, 9,
+      /*loadDefaultCAs=*/true);
+  ctx->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  contexts.emplace(ca_location, ctx);
+  return ctx;
 }
 
 std::string ToJsonText(const JsonValue& v) {
@@ -172,8 +193,6 @@ TcError ResponseError(const std::string& what, int status, const std::string& re
 struct HttpClient::Pool {
   std::mutex mu;
   std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
-  std::once_flag ssl_once;
-  Poco::Net::Context::Ptr ssl;
 };
 
 HttpClient::HttpClient(HttpOptions opts) : opts_(std::move(opts)), pool_(std::make_unique<Pool>()) {}
@@ -183,19 +202,6 @@ void HttpClient::CloseIdle() {
   std::lock_guard<std::mutex> lock(pool_->mu);
   pool_->idle.clear();
 }
-
-namespace {
-
-struct Hop {
-  std::string method;
-  ParsedUrl url;
-  const std::optional<std::string>* body;
-  const std::string* content_type;
-  std::string authorization;  // empty: none
-  const std::vector<std::pair<std::string, std::string>>* headers;
-};
-
-}  // namespace
 
 HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth) {
   auto parsed = ParseUrl(req.url);
@@ -208,16 +214,8 @@ HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<H
   auto make_session = [&](const ParsedUrl& u) -> std::unique_ptr<Poco::Net::HTTPClientSession> {
     std::unique_ptr<Poco::Net::HTTPClientSession> s;
     if (u.scheme == "https") {
-      std::call_once(pool_->ssl_once, [&] {
-        Poco::Net::initializeSSL();
-        bool dir = IsDirectory(opts_.ca_location);
-        pool_->ssl = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, dir ? opts_.ca_location : "",
-                                            Poco::Net::Context::VERIFY_RELAXED, 9, /*loadDefaultCAs=*/true);
-        Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject(
-            new Poco::Net::RejectCertificateHandler(false));
-        Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, pool_->ssl);
-      });
-      s = std::make_unique<Poco::Net::HTTPSClientSession>(u.host, static_cast<Poco::UInt16>(u.port), pool_->ssl);
+      s = std::make_unique<Poco::Net::HTTPSClientSession>(u.host, static_cast<Poco::UInt16>(u.port),
+                                                          SslContext(opts_.ca_location));
     } else {
       s = std::make_unique<Poco::Net::HTTPClientSession>(u.host, static_cast<Poco::UInt16>(u.port));
     }

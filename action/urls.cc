@@ -110,6 +110,12 @@ std::optional<ParsedUrl> ParseUrl(const std::string& url) {
     }
     if (u.host.empty() || u.host.find_first_of(":[]") != std::string::npos) return std::nullopt;
   }
+  for (unsigned char c : u.host) {
+    bool ok = authority[0] == '['
+                  ? (std::isxdigit(c) || c == ':' || c == '.')
+                  : (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~');
+    if (!ok) return std::nullopt;
+  }
   u.host = Lower(u.host);
   if (!port_str.empty()) {
     if (port_str.size() > 5) return std::nullopt;

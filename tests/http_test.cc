@@ -7,7 +7,10 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/TemporaryFile.h>
 #include <Poco/StreamCopier.h>
 #include <rapidjson/document.h>
 
@@ -43,7 +46,8 @@ class TestServer {
  public:
   using Handler = std::function<void(HTTPServerRequest&, HTTPServerResponse&, const Seen&, int)>;
 
-  explicit TestServer(Handler h) : handler_(std::move(h)), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+  explicit TestServer(Handler h) : TestServer(std::move(h), Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))) {}
+  TestServer(Handler h, Poco::Net::ServerSocket socket) : handler_(std::move(h)), socket_(std::move(socket)) {
     auto* params = new Poco::Net::HTTPServerParams;
     params->setKeepAlive(true);
     params->setMaxThreads(16);
@@ -329,6 +333,18 @@ TEST_CASE("network errors end as status 0 without secrets") {
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
 }
 
+TEST_CASE("https to a plain-HTTP server fails as a network error") {
+  TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{}"); });
+  HttpClient http(FastOptions(1));
+  try {
+    http.Send(Get("https://127.0.0.1:" + std::to_string(srv.port()) + "/x"), Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 0);
+    CHECK(std::string(e.what()).find(kToken) == std::string::npos);
+  }
+}
+
 TEST_CASE("receive timeout is a retriable network error") {
   TestServer srv([](auto&, auto& resp, const Seen&, int i) {
     if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(600));
@@ -523,4 +539,63 @@ TEST_CASE("TcServiceClient: invalid JSON response and empty body") {
     CHECK(e.code() == "InvalidResponse");
     CHECK(std::string(e.what()).find("queue.task: ") == 0);
   }
+}
+
+namespace {
+bool MakeCert(const std::string& dir, const std::string& name, const std::string& cn) {
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -keyout " + dir + "/" + name +
+                    ".key -out " + dir + "/" + name + ".pem -subj /CN=" + cn +
+                    " -addext subjectAltName=DNS:" + cn + " >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+Poco::Net::ServerSocket TlsSocket(const std::string& dir, const std::string& name) {
+  Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, dir + "/" + name + ".key",
+                                                       dir + "/" + name + ".pem", "", Poco::Net::Context::VERIFY_NONE);
+  return Poco::Net::SecureServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, ctx);
+}
+}  // namespace
+
+TEST_CASE("https: verifies the chain and the host name") {
+  Poco::TemporaryFile tmp;
+  tmp.createDirectories();
+  std::string dir = tmp.path();
+  if (!MakeCert(dir, "good", "localhost") || !MakeCert(dir, "wrong", "other.example")) {
+    WARN("openssl CLI unavailable; skipping TLS test");
+    return;
+  }
+  auto handler = [](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{\"tls\":true}"); };
+  TestServer good(handler, TlsSocket(dir, "good"));
+  TestServer wrong(handler, TlsSocket(dir, "wrong"));
+  std::string good_url = "https://localhost:" + std::to_string(good.port());
+
+  HttpOptions trusting = FastOptions(0);
+  trusting.ca_location = dir + "/good.pem";
+  HttpClient ok(trusting);
+  auto resp = ok.Send(Get(good_url + "/x"), Auth());
+  CHECK(resp.body == "{\"tls\":true}");
+  REQUIRE(good.count() == 1);
+  CHECK(good.seen()[0].host == "localhost:" + std::to_string(good.port()));
+  CHECK(VerifyHawk(good.seen()[0], kToken) == "");
+
+  // Untrusted self-signed certificate: the system store does not know it.
+  HttpClient system_store(FastOptions(0));
+  try {
+    system_store.Send(Get(good_url + "/x"), Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 0);
+  }
+  // Trusted certificate, wrong host name.
+  HttpOptions trusting_wrong = FastOptions(0);
+  trusting_wrong.ca_location = dir + "/wrong.pem";
+  HttpClient mismatch(trusting_wrong);
+  try {
+    mismatch.Send(Get("https://localhost:" + std::to_string(wrong.port()) + "/x"), Auth());
+    FAIL("expected TcError");
+  } catch (const TcError& e) {
+    CHECK(e.status() == 0);
+  }
+  CHECK(good.count() == 1);
+  CHECK(wrong.count() == 0);
 }

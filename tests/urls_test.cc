@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "urls.h"
 
 using namespace tc;
@@ -71,4 +73,30 @@ TEST_CASE("resolve redirects") {
   CHECK_FALSE(ResolveUrl(base, "   "));
   CHECK(UrlForLog("https://s3/x?sig=secret") == "https://s3/x?...");
   CHECK(UrlForLog("https://s3/x") == "https://s3/x");
+}
+
+TEST_CASE("parse and resolve survive random input") {
+  std::mt19937 rng(7);
+  const std::string alphabet = "htps:/?#[]@%.:0123456789abcXYZ \t\x01\xff";
+  auto base = *ParseUrl("https://q.example/api/queue/v1/task/x");
+  for (int i = 0; i < 20000; ++i) {
+    std::string s = i % 3 == 0 ? "http://" : i % 3 == 1 ? "https://h:1" : "";
+    size_t len = rng() % 40;
+    for (size_t k = 0; k < len; ++k) s += alphabet[rng() % alphabet.size()];
+    if (auto u = ParseUrl(s)) {
+      CHECK((u->scheme == "http" || u->scheme == "https"));
+      CHECK((u->port > 0 && u->port <= 65535));
+      CHECK(!u->target.empty());
+      CHECK(u->target[0] == '/');
+      INFO(s);
+      auto again = ParseUrl(u->ToString());
+      REQUIRE(again);
+      CHECK(again->Origin() == u->Origin());
+      CHECK(again->target == u->target);
+    }
+    if (auto r = ResolveUrl(base, s)) {
+      CHECK(!r->host.empty());
+      CHECK(r->target[0] == '/');
+    }
+  }
 }
