@@ -21,6 +21,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
