@@ -139,6 +139,8 @@ struct ApiError {
   std::map<std::string, std::string> headers;
 };
 
+struct UnknownRoute {};
+
 struct Reply {
   int status = 200;
   std::string body;
@@ -740,7 +742,7 @@ struct Emulator::Impl {
     d.AddMember("requestInfo", ri, a);
     Reply r;
     r.status = status;
-    r.body = ToJson(d);
+    r.body = ToPrettyJson(d);
     r.headers = headers;
     return r;
   }
@@ -748,7 +750,7 @@ struct Emulator::Impl {
   static Reply JsonReply(const JsonValue& v, int status = 200) {
     Reply r;
     r.status = status;
-    r.body = ToJson(v);
+    r.body = ToPrettyJson(v);
     return r;
   }
 
@@ -896,7 +898,7 @@ struct Emulator::Impl {
       }
     }
     if (p.size() >= 3 && p[0] == "claim-work" && M == "POST") return ClaimWork(ctx, join_from(1));
-    throw ApiError{"ResourceNotFound", "No such API method: " + M + " /api/queue/v1/" + rest, {}};
+    throw UnknownRoute{};
   }
 
   Reply CreateTask(Ctx& ctx, const std::string& id) {
@@ -905,6 +907,7 @@ struct Emulator::Impl {
     CheckParam("taskId", id, kSlugRe);
     CheckQuery(ctx, false);
     RequireJsonBody(ctx);
+    memq::ApplyCreateTaskDefaults(ctx.payload, ctx.payload.GetAllocator());
     Json def;
     try {
       def = queue.NormalizeDefinition(id, ctx.payload);
@@ -996,7 +999,7 @@ struct Emulator::Impl {
       d.AddMember("reason", Str(a.reason, d.GetAllocator()), d.GetAllocator());
       d.AddMember("message", Str(a.message, d.GetAllocator()), d.GetAllocator());
       r.status = 424;
-      r.body = ToJson(d);
+      r.body = ToPrettyJson(d);
       return r;
     }
     std::string url = a.storage_type == "reference"
@@ -1006,7 +1009,7 @@ struct Emulator::Impl {
     d.AddMember("storageType", Str(a.storage_type, d.GetAllocator()), d.GetAllocator());
     d.AddMember("url", Str(url, d.GetAllocator()), d.GetAllocator());
     r.status = 303;
-    r.body = ToJson(d);
+    r.body = ToPrettyJson(d);
     r.headers["Location"] = url;
     return r;
   }
@@ -1144,6 +1147,15 @@ struct Emulator::Impl {
         ctx.payload = std::move(*parsed);
       }
       return QueueApi(ctx, ctx.path.substr(prefix.size()));
+    } catch (const UnknownRoute&) {
+      // upstream (express) answers {"error": "Not found"}; "code" added for Taskcluster-style clients
+      Json d(rapidjson::kObjectType);
+      auto& a = d.GetAllocator();
+      d.AddMember("code", "ResourceNotFound", a);
+      d.AddMember("message", Str("No such API method: " + ctx.method + " " + ctx.path, a), a);
+      d.AddMember("error", "Not found", a);
+      Reply r = JsonReply(d, 404);
+      return r;
     } catch (const ApiError& e) {
       return ErrorReply(ctx, e.code, e.message, e.headers);
     } catch (const TcError& e) {
@@ -1156,8 +1168,9 @@ struct Emulator::Impl {
   }
 
   static void Send(Poco::Net::HTTPServerResponse& res, const Reply& r) {
-    res.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+    res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
     res.setContentType(r.content_type);
+    res.set("Cache-Control", "no-store no-cache must-revalidate");
     for (auto& [k, v] : r.headers) res.set(k, v);
     res.setContentLength(static_cast<std::streamsize>(r.body.size()));
     res.sendBuffer(r.body.data(), r.body.size());

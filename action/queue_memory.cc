@@ -199,6 +199,21 @@ int64_t DecodeToken(const std::string& tok) {
   }
 }
 
+// create-task-request.json defaults (ajv useDefaults), in schema order.
+void ApplyDefaultsImpl(JsonValue& d, JsonAlloc& a) {
+  if (!d.IsObject()) return;
+  static const std::pair<const char*, const char*> k[] = {
+      {"dependencies", "[]"}, {"extra", "{}"},         {"payload", "[]"}, {"priority", "\"lowest\""},
+      {"projectId", "\"none\""}, {"requires", "\"all-completed\""}, {"retries", "5"}, {"routes", "[]"},
+      {"schedulerId", "\"-\""}, {"scopes", "[]"}, {"tags", "{}"}};
+  for (auto& [name, json] : k) {
+    if (d.HasMember(name)) continue;
+    Json v;
+    v.Parse(json);
+    d.AddMember(JsonValue(name, a), CopyValue(v, a), a);
+  }
+}
+
 // ---- ajv-like validation of create-task-request.json ----
 class SchemaErrors {
  public:
@@ -378,6 +393,8 @@ struct Group {
 };
 
 }  // namespace
+
+void memq::ApplyCreateTaskDefaults(JsonValue& def, JsonAlloc& a) { ApplyDefaultsImpl(def, a); }
 
 // ====================================================================
 // Impl
@@ -578,12 +595,17 @@ struct MemoryQueue::Impl {
   // ---- createTask pieces ----
   Json Normalize(const std::string& task_id, const JsonValue& in) const {
     CheckSlugParam("taskId", task_id);
+    // ajv useDefaults: schema defaults are filled in before validation (so a
+    // missing payload becomes [] and fails "must be object", as upstream)
+    Json withdef = CopyJson(in);
+    ApplyDefaultsImpl(withdef, withdef.GetAllocator());
+    const JsonValue& in_ = withdef;
     SchemaErrors errs;
-    ValidateCreateTaskRequest(in, errs);
+    ValidateCreateTaskRequest(in_, errs);
     if (!errs.empty()) Fail(400, "InputValidationError", errs.Text());
 
     auto gs = [&](const char* k) -> std::string {
-      const JsonValue* v = Member(in, k);
+      const JsonValue* v = Member(in_, k);
       return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
     };
     std::string prov = gs("provisionerId"), wt = gs("workerType"), tq = gs("taskQueueId");
@@ -603,7 +625,7 @@ struct MemoryQueue::Impl {
     auto& a = d.GetAllocator();
     auto put = [&](const char* k, const std::string& v) { d.AddMember(rapidjson::StringRef(k), Str(v, a), a); };
     auto copy_or = [&](const char* k, const char* deflt_json) {
-      const JsonValue* v = Member(in, k);
+      const JsonValue* v = Member(in_, k);
       if (v) {
         d.AddMember(rapidjson::StringRef(k), CopyValue(*v, a), a);
       } else {
@@ -615,20 +637,20 @@ struct MemoryQueue::Impl {
     put("provisionerId", prov);
     put("workerType", wt);
     put("taskQueueId", tq);
-    put("schedulerId", Member(in, "schedulerId") ? gs("schedulerId") : "-");
+    put("schedulerId", Member(in_, "schedulerId") ? gs("schedulerId") : "-");
     std::string project = gs("projectId");
     put("projectId", project.empty() ? "none" : project);
     std::string group = gs("taskGroupId");
     put("taskGroupId", group.empty() ? task_id : group);
     copy_or("dependencies", "[]");
-    put("requires", Member(in, "requires") ? gs("requires") : "all-completed");
+    put("requires", Member(in_, "requires") ? gs("requires") : "all-completed");
     copy_or("routes", "[]");
-    put("priority", Member(in, "priority") ? gs("priority") : "lowest");
+    put("priority", Member(in_, "priority") ? gs("priority") : "lowest");
     int retries = 5;
-    if (const JsonValue* r = Member(in, "retries")) retries = static_cast<int>(r->GetDouble());
+    if (const JsonValue* r = Member(in_, "retries")) retries = static_cast<int>(r->GetDouble());
     d.AddMember("retries", retries, a);
     int64_t created = *ParseIso(gs("created")), deadline = *ParseIso(gs("deadline"));
-    int64_t expires = Member(in, "expires") ? *ParseIso(gs("expires")) : memq::AddOneYear(deadline);
+    int64_t expires = Member(in_, "expires") ? *ParseIso(gs("expires")) : memq::AddOneYear(deadline);
     put("created", IsoMs(created));
     put("deadline", IsoMs(deadline));
     put("expires", IsoMs(expires));

@@ -54,6 +54,9 @@ bool IsTaskQueueId(const std::string& s);
 // or when `have` ends in '*' and `need` starts with have minus the '*'.
 bool ScopeSatisfies(const std::string& have, const std::string& need);
 bool ScopesSatisfy(const std::vector<std::string>& have, const std::string& need);
+// Fills create-task-request.json's defaults into a definition object (ajv
+// useDefaults does this before validation, and error bodies echo the result).
+void ApplyCreateTaskDefaults(JsonValue& def, JsonAlloc& a);
 // Priority levels, highest first (api.js PRIORITY_LEVELS).
 const std::vector<std::string>& PriorityLevels();
 }  // namespace memq
