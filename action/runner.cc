@@ -147,8 +147,13 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
       if (!Execute(plan, *queue, ctx.action_task_id, eo)) {
         code = ExitCode::kTaskcluster;
         size_t failed = 0;
-        for (const auto& op : plan.ops) failed += op.status == OpStatus::kFailed;
-        error = fmt::format("{} of {} operations failed; the report lists what was done", failed, plan.ops.size());
+        std::string first;
+        for (const auto& op : plan.ops) {
+          if (op.status != OpStatus::kFailed) continue;
+          if (failed++ == 0) first = fmt::format("{} {}: {}", OpKindName(op.kind), op.task_id, op.detail);
+        }
+        error = fmt::format("{} of {} operations failed (first: {}); the report lists what was done", failed,
+                            plan.ops.size(), first);
       }
     }
   } catch (const BadInput& e) {
