@@ -517,18 +517,30 @@ Val Render(const Val& t, const Ctx& ctx, int depth) {
 
 rapidjson::Document JsoneRender(const rapidjson::Value& tmpl, const rapidjson::Value& context,
                                 std::optional<std::string> now) {
+  return JsoneRender(tmpl, context, std::move(now), JsoneLimits());
+}
+
+rapidjson::Document JsoneRender(const rapidjson::Value& tmpl, const rapidjson::Value& context,
+                                std::optional<std::string> now, const JsoneLimits& limits) {
   using namespace jsone;
+  struct Scoped {  // this thread's limits and budget, restored afterwards
+    JsoneLimits saved_limits = g_limits;
+    int64_t saved_work = g_work_left;
+    explicit Scoped(const JsoneLimits& l) {
+      g_limits = l;
+      g_work_left = l.work_budget;
+    }
+    ~Scoped() {
+      g_limits = saved_limits;
+      g_work_left = saved_work;
+    }
+  } scoped(limits);
   if (!context.IsObject()) ThrowTemplate("context must be an object");
   for (const auto& m : context.GetObject()) {
     if (!IsIdentifier(std::string_view(m.name.GetString(), m.name.GetStringLength())))
       ThrowTemplate("top level keys of context must follow /[a-zA-Z_][a-zA-Z0-9_]*/");
   }
   std::string base_now = now ? *now : CurrentTimeIso();
-  struct Budget {  // per-render work budget (restored for nested use)
-    int64_t saved = g_work_left;
-    Budget() { g_work_left = kWorkBudget; }
-    ~Budget() { g_work_left = saved; }
-  } budget;
 
   // builtins < now < context
   auto root = std::make_shared<Scope>();

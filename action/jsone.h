@@ -14,11 +14,13 @@
 //    JSON integers, other numbers as doubles; NaN/Infinity become null (as
 //    JSON.stringify does).
 //  * Nesting is bounded (templates, values, expressions): input that is too
-//    deep gives a JsoneError, never a stack overflow.
+//    deep gives a JsoneError, never a stack overflow. Work, value size and
+//    string length are bounded too (JsoneLimits).
 //  * Rendering is pure: no I/O, no global state; safe to call from threads.
 #pragma once
 #include <rapidjson/document.h>
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -47,13 +49,30 @@ struct JsoneError : std::runtime_error {
 // Maximum nesting depth of templates and values (arrays/objects).
 constexpr int kJsoneMaxDepth = 500;
 
+// Resource limits of one render. Exceeding one gives a TemplateError (or an
+// InterpreterError for string concatenation) instead of exhausting time or
+// memory, e.g. for a $reduce that doubles its accumulator.
+struct JsoneLimits {
+  // Evaluation steps (values built, template and expression nodes visited).
+  int64_t work_budget = 20'000'000;
+  // Expanded size of any value (nodes + string bytes / 16). Values share
+  // structure, so this bounds serialising/comparing, not just memory.
+  int64_t max_value_weight = 16'000'000;
+  // Length of any string, in bytes.
+  size_t max_string_bytes = size_t{64} << 20;
+};
+
 // Renders `tmpl` with `context` (must be an object whose keys are
-// identifiers). `now` (ISO 8601, e.g. "2017-01-19T16:27:20.974Z") is the time
-// used by $fromNow, fromNow() and the built-in `now` variable unless the
-// context binds `now`; default: the current time.
+// identifiers). `now` (ISO 8601, e.g. "2017-01-19T16:27:20.974Z"; an invalid
+// one gives a TemplateError) is the time used by $fromNow, fromNow() and the
+// built-in `now` variable unless the context binds `now`; default: the
+// current time.
 // Throws JsoneError. A template that renders to nothing (e.g. $if without
 // else) gives null.
 rapidjson::Document JsoneRender(const rapidjson::Value& tmpl, const rapidjson::Value& context,
                                 std::optional<std::string> now = std::nullopt);
+// The same with explicit resource limits (the overload above uses the defaults).
+rapidjson::Document JsoneRender(const rapidjson::Value& tmpl, const rapidjson::Value& context,
+                                std::optional<std::string> now, const JsoneLimits& limits);
 
 }  // namespace tc

@@ -27,18 +27,11 @@ struct Builtin;
 struct Scope;
 using Ctx = std::shared_ptr<const Scope>;
 
-// ---- resource limits
-// A render may do at most kWorkBudget units of work (values built, nodes
-// evaluated); strings are at most kMaxStringBytes long. Both turn runaway
-// templates (e.g. a $reduce that doubles its accumulator) into a
-// TemplateError instead of exhausting time or memory.
-constexpr int64_t kWorkBudget = 20'000'000;
-constexpr size_t kMaxStringBytes = 64u << 20;
-// Values share structure, so a value's expanded size (its "weight": nodes
-// plus string bytes / 16) can outgrow its memory; it is capped so that every
-// walk over a value (serialising, comparing) stays bounded.
-constexpr int64_t kMaxValueWeight = 16'000'000;
-extern thread_local int64_t g_work_left;  // set per render by JsoneRender
+// ---- resource limits (see JsoneLimits)
+// The limits of the render running on this thread, and its remaining work;
+// set by JsoneRender (outside a render: defaults, unlimited work).
+extern thread_local JsoneLimits g_limits;
+extern thread_local int64_t g_work_left;
 [[noreturn]] void ThrowWorkLimit();
 inline void Charge(int64_t units) {
   if ((g_work_left -= units) < 0) ThrowWorkLimit();
@@ -83,7 +76,7 @@ class Val {
   const ObjData& obj() const { return *std::get<5>(v_); }
   const Builtin* fn() const { return std::get<6>(v_); }
   int depth() const;  // 0 for scalars, 1 + max(children) for containers
-  int64_t weight() const;  // expanded size, see kMaxValueWeight
+  int64_t weight() const;  // expanded size, see JsoneLimits::max_value_weight
 
  private:
   std::variant<std::monostate, bool, double, std::shared_ptr<const std::string>,

@@ -28,11 +28,12 @@ void ThrowInterpreter(const std::string& msg) { throw JsoneError("InterpreterErr
 void ThrowSyntax(const std::string& msg) { throw JsoneError("SyntaxError", msg); }
 void ThrowBuiltin(const std::string& msg) { throw JsoneError("BuiltinError", msg); }
 
+thread_local JsoneLimits g_limits;
 thread_local int64_t g_work_left = INT64_MAX;
 
 void ThrowWorkLimit() {
   g_work_left = 0;
-  ThrowTemplate("rendering exceeds the work limit (" + std::to_string(kWorkBudget) + " steps)");
+  ThrowTemplate("rendering exceeds the work limit (" + std::to_string(g_limits.work_budget) + " steps)");
 }
 
 namespace {
@@ -42,7 +43,7 @@ namespace {
 }
 
 [[noreturn]] void ThrowTooLarge() {
-  ThrowTemplate("value too large (limit " + std::to_string(kMaxValueWeight) + " units)");
+  ThrowTemplate("value too large (limit " + std::to_string(g_limits.max_value_weight) + " units)");
 }
 
 }  // namespace
@@ -62,8 +63,8 @@ Val Val::Num(double d) {
 }
 
 Val Val::Str(std::string s) {
-  if (s.size() > kMaxStringBytes)
-    ThrowTemplate("string too long (limit " + std::to_string(kMaxStringBytes) + " bytes)");
+  if (s.size() > g_limits.max_string_bytes)
+    ThrowTemplate("string too long (limit " + std::to_string(g_limits.max_string_bytes) + " bytes)");
   Charge(1 + static_cast<int64_t>(s.size() / 16));
   Val v;
   v.v_ = std::make_shared<const std::string>(std::move(s));
@@ -77,7 +78,7 @@ Val Val::Arr(std::vector<Val> items) {
   for (const auto& e : items) {
     depth = std::max(depth, e.depth());
     weight += e.weight();
-    if (weight > kMaxValueWeight) ThrowTooLarge();
+    if (weight > g_limits.max_value_weight) ThrowTooLarge();
   }
   if (depth + 1 > kJsoneMaxDepth) ThrowTooDeep();
   auto data = std::make_shared<ArrData>();
@@ -96,7 +97,7 @@ Val Val::Obj(ObjData data) {
   for (const auto& kv : data.items) {
     depth = std::max(depth, kv.second.depth());
     weight += kv.second.weight() + 1 + static_cast<int64_t>(kv.first.size() / 16);
-    if (weight > kMaxValueWeight) ThrowTooLarge();
+    if (weight > g_limits.max_value_weight) ThrowTooLarge();
   }
   if (depth + 1 > kJsoneMaxDepth) ThrowTooDeep();
   data.depth = depth + 1;

@@ -205,21 +205,46 @@ TEST_CASE("depth limits: deep input gives an error, not a crash", "[jsone][limit
   }
 }
 
+// Renders with small limits (the defaults behave the same, only slower to hit).
+std::string RenderLimited(const std::string& tmpl) {
+  tc::JsoneLimits limits;
+  limits.work_budget = 200000;
+  limits.max_value_weight = 100000;
+  limits.max_string_bytes = 100000;
+  auto t = Parse(tmpl);
+  return ToText(tc::JsoneRender(t, Parse("{}"), std::string(kNow), limits));
+}
+
 TEST_CASE("runaway templates hit resource limits", "[jsone][limits]") {
-  // doubling a string: stops at the string length limit
-  CHECK_THROWS_WITH(Render(R"j({"$reduce": {"$eval": "range(0, 100)"}, "each(acc, x)": {"$eval": "acc + acc"},
-                               "initial": "xxxxxxxx"})j"),
-                    Catch::Contains("string too long"));
-  // doubling a shared structure: stops at the value size limit
-  CHECK_THROWS_WITH(Render(R"j({"$reduce": {"$eval": "range(0, 100)"}, "each(acc, x)": [{"$eval": "acc"}, {"$eval": "acc"}],
-                               "initial": 1})j"),
-                    Catch::Contains("value too large"));
-  CHECK_THROWS_WITH(Render(R"j({"$reduce": {"$eval": "range(0, 100)"}, "each(acc, x)": {"$flatten": [{"$eval": "acc"}, {"$eval": "acc"}]},
-                               "initial": [1]})j"),
-                    Catch::Contains("value too large"));
-  // quadratic work: stops at the work budget
-  CHECK_THROWS_WITH(Render(R"j({"$map": {"$eval": "range(0, 1000000)"}, "each(x)": {"$eval": "range(0, 1000000)"}})j"),
-                    Catch::Contains("work limit"));
+  CHECK(tc::JsoneLimits().work_budget == 20'000'000);
+  SECTION("doubling a string stops at the string length limit") {
+    CHECK_THROWS_WITH(Render(R"j({"$reduce": {"$eval": "range(0, 100)"}, "each(acc, x)": {"$eval": "acc + acc"},
+                                 "initial": "xxxxxxxx"})j"),
+                      "InterpreterError: string too long (limit 67108864 bytes)");
+    CHECK_THROWS_WITH(RenderLimited(R"j({"$reduce": {"$eval": "range(0, 100)"}, "each(acc, x)": "${acc}${acc}",
+                                        "initial": "xxxxxxxx"})j"),
+                      "TemplateError: string too long (limit 100000 bytes)");
+  }
+  SECTION("doubling a shared structure stops at the value size limit") {
+    CHECK_THROWS_WITH(Render(R"j({"$reduce": {"$eval": "range(0, 100)"},
+                                 "each(acc, x)": [{"$eval": "acc"}, {"$eval": "acc"}], "initial": 1})j"),
+                      Catch::Contains("value too large (limit 16000000 units)"));
+  }
+  SECTION("doubling an array stops at the value size limit") {
+    CHECK_THROWS_WITH(RenderLimited(R"j({"$reduce": {"$eval": "range(0, 100)"},
+                                        "each(acc, x)": {"$flatten": [{"$eval": "acc"}, {"$eval": "acc"}]},
+                                        "initial": [1]})j"),
+                      Catch::Contains("value too large (limit 100000 units)"));
+  }
+  SECTION("quadratic work stops at the work budget") {
+    CHECK_THROWS_WITH(
+        RenderLimited(R"j({"$map": {"$eval": "range(0, 1000)"}, "each(x)": {"$eval": "range(0, 1000)"}})j"),
+        Catch::Contains("rendering exceeds the work limit (200000 steps)"));
+  }
+  SECTION("the limits are per render") {
+    CHECK_THROWS(RenderLimited(R"j({"$eval": "range(0, 300000)"})j"));
+    CHECK(Render(R"j({"$eval": "len(range(0, 300000))"})j") == "300000");
+  }
 }
 
 TEST_CASE("malformed input does not crash", "[jsone][limits]") {
