@@ -8,8 +8,11 @@
 
 #include "emulator.h"
 #include "error.h"
+#include "hooks_http.h"
 #include "queue_http.h"
+#include "register.h"
 #include "runner.h"
+#include "trigger.h"
 
 namespace tc {
 
@@ -50,6 +53,40 @@ int CliMain(int argc, char** argv) {
 
   app.add_subcommand("emulator", "Run the local Taskcluster emulator (see `tc-action emulator --help`)");
 
+  std::string render_template, render_context;
+  auto* render = app.add_subcommand("render", "Render a JSON-e template (JSON or YAML) with a context; prints JSON");
+  render->add_option("TEMPLATE", render_template, "Template file (- for stdin)")->required();
+  render->add_option("CONTEXT", render_context, "Context file, an object (- for stdin; default {})");
+  render->footer("Exit: 0 rendered, 2 bad input or a JSON-e error (\"<kind> ...: <message>\" on stderr).");
+
+  RegisterOptions reg_opts;
+  auto* reg = app.add_subcommand("register", "Decision task: render public/actions.json (version 1) for the actions tc-action implements");
+  reg->add_option("--parameters", reg_opts.parameters, "Decision parameters (parameters.yml or .json)")->required();
+  reg->add_option("--taskcluster-yml", reg_opts.taskcluster_yml, "The project's .taskcluster.yml (its sha256 names the hooks)")->required();
+  reg->add_option("--trust-domain", reg_opts.trust_domain, "Trust domain: hookGroupId project-<trust-domain>")->capture_default_str();
+  reg->add_option("--actions", reg_opts.actions, "Action declarations (default: the installed taskcluster/actions.yml)");
+  reg->add_option("--output", reg_opts.output, "Where to write actions.json")->capture_default_str();
+  reg->add_option("--decision-task-id", reg_opts.decision_task_id, "The decision task's taskId (default: $TASK_ID)");
+  reg->add_option("--hooks-output", reg_opts.hooks_output, "Also write the in-tree action hook definitions these actions need");
+  reg->add_option("--hook-template", reg_opts.hook_template, "Hook template (default: the installed taskcluster/hooks/in-tree-action.json)");
+
+  TriggerOptions trig_opts;
+  std::string trig_task;
+  auto* trig = app.add_subcommand("trigger", "Trigger an action of a decision task's actions.json for a task (or the group)");
+  trig->add_option("--decision-task", trig_opts.decision_task_id, "The decision task's taskId")->required();
+  trig->add_option("--task", trig_task, "The task the action acts on (omit for group actions)");
+  trig->add_option("ACTION", trig_opts.action, "Action name, e.g. retrigger, rerun, cancel, cancel-all")->required();
+  trig->add_option("--input", trig_opts.input_json, "Action input, a JSON object (default {}; schema defaults applied)");
+  trig->add_flag("--dry-run", trig_opts.dry_run, "Print the hook and payload, trigger nothing");
+  trig->footer("Prints the new action task's taskId.\nExit: 0 triggered, 1 no such action for this task, 2 bad input, 3 Taskcluster failure.");
+
+  std::string list_decision, list_task;
+  bool list_json = false;
+  auto* list = app.add_subcommand("actions", "List the actions available for a task (or the group), as the UI menu shows them");
+  list->add_option("--decision-task", list_decision, "The decision task's taskId")->required();
+  list->add_option("--task", list_task, "The task (omit for group actions)");
+  list->add_flag("--json", list_json, "Print the applicable actions.json entries as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -65,6 +102,29 @@ int CliMain(int argc, char** argv) {
   if (run->parsed()) {
     QueueFactory factory = [] { return std::make_unique<HttpQueue>(ClientConfigFromEnv()); };
     return RunAction(run_opts, ProcessEnv(), factory, std::cout, std::cerr);
+  }
+  if (render->parsed()) return RenderCommand(render_template, render_context, std::cout, std::cerr);
+  if (reg->parsed()) return RegisterCommand(reg_opts, std::cout, std::cerr);
+  if (trig->parsed() || list->parsed()) {
+    const char* cmd = trig->parsed() ? "trigger" : "actions";
+    std::unique_ptr<HttpQueue> queue;
+    std::unique_ptr<HttpHooks> hooks;
+    try {
+      ClientConfig cfg = ClientConfigFromEnv();
+      auto http = std::make_shared<HttpClient>(HttpOptionsFor(cfg));
+      queue = std::make_unique<HttpQueue>(cfg, http);
+      hooks = std::make_unique<HttpHooks>(cfg, http);
+    } catch (const std::exception& e) {
+      std::cerr << "tc-action " << cmd << ": error: " << e.what() << "\n";
+      return static_cast<int>(ExitCode::kBadInput);
+    }
+    if (trig->parsed()) {
+      if (!trig_task.empty()) trig_opts.task_id = trig_task;
+      return TriggerCommand(trig_opts, *queue, *hooks, std::cout, std::cerr);
+    }
+    std::optional<std::string> task;
+    if (!list_task.empty()) task = list_task;
+    return ActionsCommand(list_decision, task, list_json, *queue, std::cout, std::cerr);
   }
   return static_cast<int>(ExitCode::kBadInput);
 }

@@ -33,13 +33,25 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <unordered_map>
 #include <sstream>
 #include <thread>
 
+#include "emulator_hooks.h"
 #include "hawk.h"
 #include "slugid.h"
 
 namespace tc {
+namespace {
+// Compiled once per thread: std::regex construction dominates request time otherwise.
+const std::regex& EmuRegex(const std::string& re) {
+  thread_local std::unordered_map<std::string, std::regex> cache;
+  auto it = cache.find(re);
+  if (it == cache.end()) it = cache.emplace(re, std::regex(re)).first;
+  return it->second;
+}
+}  // namespace
+
 
 namespace {
 
@@ -323,8 +335,37 @@ struct Emulator::Impl {
   int port = -1, proxy_port = -1;
   int64_t started_ms = WallMs();
 
+  std::unique_ptr<EmulatorHooks> hooks;  // the hooks service + action-task worker (emulator_hooks.h)
+
   explicit Impl(EmulatorOptions o) : opts(std::move(o)), queue(opts.clock) {
     clients[issuer_id] = Client{NewSlugid() + NewSlugid(), {"*"}};
+    HooksHost host;
+    host.expand = [this](const std::vector<std::string>& s) {
+      std::lock_guard<std::mutex> l(mu);
+      return Expand(s);
+    };
+    host.access_token = [this](const std::string& id) -> std::optional<std::string> {
+      std::lock_guard<std::mutex> l(mu);
+      auto it = clients.find(id);
+      if (it == clients.end()) return std::nullopt;
+      return it->second.access_token;
+    };
+    host.root_url = [this] { return Root(); };
+    host.proxy_url = [this] { return proxy_port < 0 ? std::string() : "http://127.0.0.1:" + std::to_string(proxy_port); };
+    host.record = [this](const std::string& method, const std::string& path, int status, const std::string& client,
+                         bool committed) {
+      JournalEntry e;
+      e.method = method;
+      e.path = path;
+      e.status = status;
+      e.client_id = client;
+      e.mutating = true;
+      e.committed = committed;
+      std::lock_guard<std::mutex> l(mu);
+      e.seq = ++seq;
+      journal.push_back(e);
+    };
+    hooks = std::make_unique<EmulatorHooks>(queue, std::move(host));
   }
 
   std::string Root() const { return "http://127.0.0.1:" + std::to_string(port); }
@@ -354,6 +395,8 @@ struct Emulator::Impl {
     if (auto ps = GetInt(w, "pageSize")) queue.SetPageSize(static_cast<int>(*ps));
     if (const JsonValue* ts = Member(w, "tasks")) SeedTasks(*ts);
     if (const JsonValue* fs = Member(w, "faults")) AddFaults(ParseFaults(*fs));
+    if (const JsonValue* hs = Member(w, "hooks")) hooks->AddHooks(*hs);
+    if (const JsonValue* wk = Member(w, "worker")) hooks->SetWorker(*wk);
   }
 
   void SeedTasks(const JsonValue& tasks) {
@@ -760,7 +803,7 @@ struct Emulator::Impl {
   }
 
   void CheckParam(const char* name, const std::string& v, const char* re_text) {
-    if (!std::regex_search(v, std::regex(re_text))) {
+    if (!std::regex_search(v, EmuRegex(re_text))) {
       throw ApiError{"InvalidRequestArguments",
                      std::string("Invalid URL patterns:\nURL parameter '") + name + "' given as '" + v +
                          "' must match regular expression: '/" + re_text + "/'",
@@ -773,7 +816,7 @@ struct Emulator::Impl {
     for (auto& [k, v] : ctx.query) {
       if (paged && k == "continuationToken") continue;
       if (paged && k == "limit") {
-        if (!std::regex_match(v, std::regex("[0-9]+")))
+        if (!std::regex_match(v, EmuRegex("[0-9]+")))
           errors.push_back("Query-string parameter: limit=\"" + v + "\" does not match expression: /^[0-9]+$/");
         continue;
       }
@@ -1054,7 +1097,7 @@ struct Emulator::Impl {
       for (const char* k : {"workerGroup", "workerId"}) {
         const JsonValue* v = Member(b, k);
         if (!v) errs.push_back(std::string("data must have required property '") + k + "'");
-        else if (!v->IsString() || !std::regex_match(v->GetString(), std::regex("[a-zA-Z0-9-_]{1,38}")))
+        else if (!v->IsString() || !std::regex_match(v->GetString(), EmuRegex("[a-zA-Z0-9-_]{1,38}")))
           errs.push_back(std::string("data/") + k + " must match pattern \"^([a-zA-Z0-9-_]*)$\"");
       }
       if (tasks) {
@@ -1124,6 +1167,37 @@ struct Emulator::Impl {
     return r;
   }
 
+  // ---------------------------------------------------------- hooks API (emulator_hooks.h)
+  Reply HooksApi(Ctx& ctx, const std::string& rest) {
+    // POST hooks/<hookGroupId>/<hookId>/trigger (the hookId may contain '/')
+    const std::string pre = "hooks/", suf = "/trigger";
+    if (ctx.method != "POST" || rest.rfind(pre, 0) != 0 || rest.size() <= pre.size() + suf.size() ||
+        rest.compare(rest.size() - suf.size(), suf.size(), suf) != 0)
+      throw UnknownRoute{};
+    std::string ids = rest.substr(pre.size(), rest.size() - pre.size() - suf.size());
+    auto slash = ids.find('/');
+    if (slash == std::string::npos) throw UnknownRoute{};
+    std::string group = ids.substr(0, slash), id = ids.substr(slash + 1);
+    ctx.api_name = "triggerHook";
+    SetParam(ctx, "hookGroupId", group);
+    SetParam(ctx, "hookId", id);
+    Authorize(ctx, Expr::S("hooks:trigger-hook:" + group + "/" + id));
+    CheckParam("hookGroupId", group, "^[a-zA-Z0-9-_]{1,1000}$");
+    CheckParam("hookId", id, "^[a-zA-Z0-9-_\\/]{1,1000}$");
+    RequireJsonBody(ctx);
+    if (!ctx.payload.IsObject())
+      throw ApiError{"InputValidationError",
+                     "\nSchema Validation Failed!\nRejecting Schema: " + Root() +
+                         "/schemas/hooks/v1/trigger-hook.json#\nErrors:\n  * data must be object",
+                     {}};
+    std::optional<std::string> client;
+    if (Auth(ctx).status == "auth-success") client = Auth(ctx).client_id;
+    EmulatorHooks::Result res = hooks->Trigger(group, id, ctx.payload, client);
+    Reply r = JsonReply(res.body);
+    r.committed = res.committed;
+    return r;
+  }
+
   // ---------------------------------------------------------- dispatch
   Reply Dispatch(Ctx& ctx) {
     // body-parser: JSON parsed only for application/json
@@ -1131,8 +1205,9 @@ struct Emulator::Impl {
     std::transform(ct.begin(), ct.end(), ct.begin(), ::tolower);
     while (!ct.empty() && ct.back() == ' ') ct.pop_back();
     try {
-      const std::string prefix = "/api/queue/v1/";
-      if (ctx.path.rfind(prefix, 0) != 0) {
+      const std::string prefix = "/api/queue/v1/", hooks_prefix = "/api/hooks/v1/";
+      const bool is_hooks = ctx.path.rfind(hooks_prefix, 0) == 0;
+      if (!is_hooks && ctx.path.rfind(prefix, 0) != 0) {
         ctx.api_name = "unknown";
         throw ApiError{"ResourceNotFound", "No such API: " + ctx.method + " " + ctx.path, {}};
       }
@@ -1146,6 +1221,7 @@ struct Emulator::Impl {
         }
         ctx.payload = std::move(*parsed);
       }
+      if (is_hooks) return HooksApi(ctx, ctx.path.substr(hooks_prefix.size()));
       return QueueApi(ctx, ctx.path.substr(prefix.size()));
     } catch (const UnknownRoute&) {
       // upstream (express) answers {"error": "Not found"}; "code" added for Taskcluster-style clients
@@ -1389,6 +1465,18 @@ struct Emulator::Impl {
         if (!j.IsObject()) throw BadInput("expected {taskId, state, reason?}");
         r = JsonReply(queue.Drive(RequireString(j, "taskId", "taskId"), RequireString(j, "state", "state"),
                                   GetString(j, "reason").value_or("")));
+      } else if (what == "hooks" && M == "GET") {
+        r = JsonReply(hooks->HooksJson());
+      } else if (what == "hooks" && M == "POST") {
+        Json j = parse();
+        hooks->AddHooks(j);
+        r = ok();
+      } else if (what == "worker" && M == "GET") {
+        r = JsonReply(hooks->WorkerJson());
+      } else if (what == "worker" && M == "POST") {
+        Json j = parse();
+        hooks->SetWorker(j);
+        r = ok();
       } else if (what == "artifacts" && M == "POST") {
         Json j = parse();
         if (!j.IsObject()) throw BadInput("expected {taskId, name, ...}");
@@ -1479,6 +1567,7 @@ void Emulator::Start() {
 }
 
 void Emulator::Stop() {
+  impl_->hooks->Shutdown();  // action-task worker runs: killed and joined
   if (impl_->proxy_server) {
     impl_->proxy_server->stopAll(true);
     impl_->proxy_server.reset();
@@ -1494,6 +1583,7 @@ int Emulator::proxy_port() const { return impl_->proxy_port; }
 std::string Emulator::root_url() const { return impl_->Root(); }
 std::string Emulator::proxy_url() const { return "http://127.0.0.1:" + std::to_string(impl_->proxy_port); }
 MemoryQueue& Emulator::queue() { return impl_->queue; }
+EmulatorHooks& Emulator::hooks() { return *impl_->hooks; }
 
 void Emulator::AddClient(const std::string& client_id, const std::string& access_token,
                          const std::vector<std::string>& scopes) {

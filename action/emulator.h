@@ -21,6 +21,9 @@
 //   POST /__emulator/clock              {"advanceSeconds": N}
 //   POST /__emulator/resolve            {"taskId", "state": completed|failed|exception|running, "reason"?}
 //   POST /__emulator/artifacts          {"taskId", "runId"?, "name", <artifact fields as in the world>}
+//   GET|POST /__emulator/hooks, GET|POST /__emulator/worker   (emulator_hooks.h)
+// Hooks service: POST /api/hooks/v1/hooks/<hookGroupId>/<hookId>/trigger
+//   (world "hooks" and "worker"; see emulator_hooks.h).
 //
 // World file (JSON; documented with examples in tests/data/worlds/README.md):
 //   {
@@ -64,6 +67,8 @@
 #include "queue_memory.h"
 
 namespace tc {
+
+class EmulatorHooks;  // the hooks service + action-task worker (emulator_hooks.h)
 
 struct EmulatorOptions {
   std::string world_path;   // empty: an empty world
@@ -109,6 +114,7 @@ class Emulator {
   std::string root_url() const;     // "http://127.0.0.1:<port>"
   std::string proxy_url() const;    // "http://127.0.0.1:<proxy_port>"
   MemoryQueue& queue();
+  EmulatorHooks& hooks();
 
   // Clients (world "clients"); tokens never leave the emulator except here.
   void AddClient(const std::string& client_id, const std::string& access_token,

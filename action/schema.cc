@@ -28,9 +28,49 @@ std::string UriToName(std::string uri) {
   return uri;
 }
 
+// valijson compiles a std::regex for every "format": "date-time" check, which
+// costs milliseconds per document. The same check as a "pattern" is compiled
+// once and cached by the validator, so schemas are rewritten on load.
+constexpr const char* kDateTimePattern =
+    "^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
+    "(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+
+void RewriteDateTimeFormats(rapidjson::Value& v, rapidjson::Document::AllocatorType& a) {
+  if (v.IsObject()) {
+    auto f = v.FindMember("format");
+    if (f != v.MemberEnd() && f->value.IsString() && std::string(f->value.GetString()) == "date-time" &&
+        !v.HasMember("pattern")) {
+      v.RemoveMember("format");
+      v.AddMember("pattern", rapidjson::StringRef(kDateTimePattern), a);
+    }
+    for (auto& m : v.GetObject()) RewriteDateTimeFormats(m.value, a);
+  } else if (v.IsArray()) {
+    for (auto& e : v.GetArray()) RewriteDateTimeFormats(e, a);
+  }
+}
+
 struct Compiled {
   valijson::Schema schema;
 };
+
+const rapidjson::Document* FetchEmbedded(const std::string& uri) {
+  const std::string* t = EmbeddedSchemaText(UriToName(uri));
+  if (!t) {
+    // relative refs may arrive unresolved ("task.json"); try the queue/hooks dirs
+    for (const char* dir : {"taskcluster/queue/v1/", "taskcluster/hooks/v1/"}) {
+      t = EmbeddedSchemaText(dir + UriToName(uri));
+      if (t) break;
+    }
+  }
+  if (!t) return nullptr;
+  auto* d = new rapidjson::Document();
+  d->Parse(t->c_str());
+  return d;
+}
+
+void FreeFetched(const rapidjson::Document* d) { delete d; }
+
+std::vector<SchemaViolation> Collect(const valijson::Schema& schema, const JsonValue& doc);
 
 std::mutex g_mu;
 std::map<std::string, std::unique_ptr<Compiled>> g_cache;
@@ -42,6 +82,7 @@ const Compiled& Compile(const std::string& name) {
   const std::string* text = EmbeddedSchemaText(name);
   if (!text) throw std::logic_error("unknown schema " + name);
   Json doc = ParseJson(*text, "schema " + name);
+  RewriteDateTimeFormats(doc, doc.GetAllocator());
   auto c = std::make_unique<Compiled>();
   valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
   valijson::adapters::RapidJsonAdapter adapter(doc);
@@ -57,6 +98,7 @@ const Compiled& Compile(const std::string& name) {
     if (!t) return nullptr;
     auto* d = new rapidjson::Document();
     d->Parse(t->c_str());
+    RewriteDateTimeFormats(*d, d->GetAllocator());
     return d;
   };
   auto free_doc = [](const rapidjson::Document* d) { delete d; };
@@ -107,12 +149,34 @@ std::vector<std::string> EmbeddedSchemaNames() {
 }
 
 std::vector<SchemaViolation> SchemaViolations(const std::string& schema_name, const JsonValue& doc) {
-  const Compiled& c = Compile(schema_name);
-  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  return Collect(Compile(schema_name).schema, doc);
+}
+
+std::vector<SchemaViolation> ValidateAgainst(const JsonValue& schema, const JsonValue& doc) {
+  if (!schema.IsObject() && !schema.IsBool()) throw std::invalid_argument("a JSON schema must be an object or a boolean");
+  if (schema.IsBool()) {
+    if (schema.GetBool()) return {};
+    return {SchemaViolation{"", "no value is allowed (schema false)"}};
+  }
+  valijson::Schema compiled;
+  valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+  valijson::adapters::RapidJsonAdapter adapter(schema);
+  try {
+    parser.populateSchema(adapter, compiled, FetchEmbedded, FreeFetched);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("invalid JSON schema: ") + e.what());
+  }
+  return Collect(compiled, doc);
+}
+
+namespace {
+std::vector<SchemaViolation> Collect(const valijson::Schema& schema, const JsonValue& doc) {
+  // One validator per thread: it caches the compiled regexes of "pattern"s.
+  thread_local valijson::Validator validator(valijson::Validator::kStrongTypes);
   valijson::ValidationResults results;
   valijson::adapters::RapidJsonAdapter adapter(doc);
   std::vector<SchemaViolation> out;
-  if (validator.validate(c.schema, adapter, &results)) return out;
+  if (validator.validate(schema, adapter, &results)) return out;
   std::vector<std::pair<size_t, SchemaViolation>> all;
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
@@ -124,6 +188,7 @@ std::vector<SchemaViolation> SchemaViolations(const std::string& schema_name, co
   if (out.empty()) out.push_back(SchemaViolation{"", "does not match the schema"});
   return out;
 }
+}  // namespace
 
 std::optional<SchemaViolation> ValidateSchema(const std::string& schema_name, const JsonValue& doc) {
   auto v = SchemaViolations(schema_name, doc);

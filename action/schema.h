@@ -26,6 +26,12 @@ std::optional<SchemaViolation> ValidateSchema(const std::string& schema_name, co
 // All violations, most specific first (for diagnostics and tests).
 std::vector<SchemaViolation> SchemaViolations(const std::string& schema_name, const JsonValue& doc);
 
+// Validates doc against an in-memory schema document (draft 7; $refs resolve
+// to the embedded schemas as above). All violations, most specific first;
+// empty when valid. Throws std::invalid_argument if schema is not an object
+// or boolean.
+std::vector<SchemaViolation> ValidateAgainst(const JsonValue& schema, const JsonValue& doc);
+
 // Returns the raw text of an embedded schema, or nullptr.
 const std::string* EmbeddedSchemaText(const std::string& name);
 std::vector<std::string> EmbeddedSchemaNames();
