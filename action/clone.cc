@@ -18,13 +18,17 @@ std::string TaskLabel(const JsonValue& def) {
 }
 
 Json CloneTask(const JsonValue& original, const CloneOptions& opts) {
-  auto created_s = GetString(original, "created");
+  Json copy = CopyJson(original);
+  CloneInPlace(copy, opts);
+  return copy;
+}
+
+void CloneInPlace(Json& copy, const CloneOptions& opts) {
+  auto created_s = GetString(copy, "created");
   if (!created_s) throw BadInput("task definition: created: missing; expected an ISO-8601 timestamp");
   auto created = ParseTimestamp(*created_s);
   if (!created) throw BadInput("task definition: created: \"" + *created_s + "\" is not an ISO-8601 timestamp");
 
-  Json copy;
-  copy.CopyFrom(original, copy.GetAllocator());
   auto& a = copy.GetAllocator();
   ShiftTimestamps(copy, opts.now_ms - created->ms, a);
   SetMember(copy, "created", Str(FormatIsoMs(opts.now_ms), a), a);
@@ -50,7 +54,6 @@ Json CloneTask(const JsonValue& original, const CloneOptions& opts) {
     SetMember(copy, "extra", JsonValue(rapidjson::kObjectType), a);
   }
   SetMember(copy["extra"], "parent", Str(opts.parent, a), a);
-  return copy;
 }
 
 }  // namespace tc

@@ -24,6 +24,8 @@ struct CloneOptions {
 
 // Throws BadInput when the original has no valid `created`.
 Json CloneTask(const JsonValue& original, const CloneOptions& opts);
+// The same, turning `def` itself into the copy.
+void CloneInPlace(Json& def, const CloneOptions& opts);
 
 // The task's label: tags.label, else metadata.name, else "".
 std::string TaskLabel(const JsonValue& definition);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <optional>
+#include <rapidjson/reader.h>
 #include <set>
 
 #include "error.h"
@@ -35,52 +37,170 @@ const std::vector<std::string_view> kNoDependents;
 
 }  // namespace
 
+namespace {
+
+// SAX handler: records, per top-level entry, its byte range and the few
+// fields the index keeps. stack_[i].key is the current key of object level i
+// (level 0: the root, whose keys are taskIds; level 1: an entry).
+class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IndexHandler> {
+ public:
+  IndexHandler(rapidjson::StringStream& ss, std::vector<TaskGraph::Entry>& out) : ss_(ss), out_(out) {}
+
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    stack_.back().key.assign(s, n);
+    return true;
+  }
+  bool StartObject() {
+    if (stack_.size() == 1) {
+      cur_ = TaskGraph::Entry();
+      cur_.task_id = stack_[0].key;
+      cur_.begin = ObjectStart();
+      attr_.reset();
+      tag_ = false;
+    } else if (stack_.empty()) {
+      root_seen_ = true;
+    }
+    stack_.push_back(Frame{true, {}});
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    stack_.pop_back();
+    if (stack_.size() == 1) {
+      cur_.end = ObjectEnd();
+      // attributes.retrigger wins; task.tags.retrigger is the fallback
+      cur_.retrigger = attr_ ? *attr_ : tag_;
+      out_.push_back(std::move(cur_));
+    }
+    return true;
+  }
+  bool StartArray() {
+    if (stack_.size() <= 1) return Fail(stack_.empty() ? "expected an object of taskId -> task, got array"
+                                                       : "expected an object, got array");
+    stack_.push_back(Frame{false, {}});
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    stack_.pop_back();
+    return true;
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (stack_.size() <= 1) return Fail(stack_.empty() ? "expected an object of taskId -> task, got string"
+                                                       : "expected an object, got string");
+    const std::string& field = stack_[1].key;
+    if (stack_.size() == 2) {
+      if (field == "label") cur_.label.assign(s, n);
+      else if (field == "kind") cur_.kind.assign(s, n);
+    } else if (stack_.size() == 3 && stack_[2].is_object) {
+      if (field == "dependencies") cur_.dependencies.emplace_back(stack_[2].key, std::string(s, n));
+      else if (field == "attributes" && stack_[2].key == "retrigger") attr_ = std::string_view(s, n) == "true";
+    } else if (stack_.size() == 4 && field == "task" && stack_[2].key == "tags" && stack_[3].key == "retrigger" &&
+               stack_[3].is_object) {
+      tag_ = std::string_view(s, n) == "true";
+    }
+    return true;
+  }
+  bool Bool(bool b) {
+    if (stack_.size() <= 1) return Fail("expected an object, got boolean");
+    if (stack_.size() == 3 && stack_[1].key == "attributes" && stack_[2].key == "retrigger") attr_ = b;
+    return true;
+  }
+  bool Null() { return Scalar("null"); }
+  bool Int(int) { return Scalar("number"); }
+  bool Uint(unsigned) { return Scalar("number"); }
+  bool Int64(int64_t) { return Scalar("number"); }
+  bool Uint64(uint64_t) { return Scalar("number"); }
+  bool Double(double) { return Scalar("number"); }
+
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::string key;
+  };
+  bool Scalar(const char* type) {
+    if (stack_.size() <= 1) return Fail(std::string(stack_.empty() ? "expected an object of taskId -> task, got "
+                                                                   : "expected an object, got ") + type);
+    return true;
+  }
+  bool Fail(const std::string& msg) {
+    error_ = (stack_.size() == 1 ? "." + stack_[0].key + ": " : std::string(": ")) + msg;
+    return false;
+  }
+  // The reader has consumed the '{' (or, in iterative mode, may be on it).
+  size_t ObjectStart() const {
+    const char* base = ss_.head_;
+    size_t p = ss_.Tell();
+    if (base[p] == '{') return p;
+    while (p > 0 && base[p - 1] != '{') --p;
+    return p > 0 ? p - 1 : 0;
+  }
+  size_t ObjectEnd() const {
+    const char* base = ss_.head_;
+    size_t p = ss_.Tell();
+    if (base[p] == '}') return p + 1;
+    while (p > 0 && base[p - 1] != '}') --p;
+    return p;
+  }
+
+  rapidjson::StringStream& ss_;
+  std::vector<TaskGraph::Entry>& out_;
+  std::vector<Frame> stack_;
+  TaskGraph::Entry cur_;
+  bool root_seen_ = false;
+  std::optional<bool> attr_;  // attributes.retrigger of the current entry
+  bool tag_ = false;          // task.tags.retrigger == "true" of the current entry
+  std::string error_;
+};
+
+}  // namespace
+
 std::unique_ptr<TaskGraph> TaskGraph::Parse(std::string bytes, const std::string& what) {
   std::unique_ptr<TaskGraph> g(new TaskGraph());
-  // One owned, NUL-terminated buffer; ParseInsitu decodes strings in place.
-  const size_t n = bytes.size();
-  g->buffer_.reset(new char[n + 1]);
-  std::memcpy(g->buffer_.get(), bytes.data(), n);
-  g->buffer_[n] = '\0';
-  std::string().swap(bytes);  // release the caller's copy before building the DOM
-  g->doc_.ParseInsitu<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(g->buffer_.get());
-  if (g->doc_.HasParseError()) {
-    throw BadInput(what + ": invalid JSON at offset " + std::to_string(g->doc_.GetErrorOffset()) + ": " +
-                   rapidjson::GetParseError_En(g->doc_.GetParseError()));
+  g->what_ = what;
+  g->buffer_ = std::move(bytes);
+  rapidjson::StringStream ss(g->buffer_.c_str());
+  IndexHandler handler(ss, g->entries_);
+  rapidjson::Reader reader;
+  auto ok = reader.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(ss, handler);
+  if (!handler.error().empty()) throw BadInput(what + handler.error());
+  if (!ok) {
+    throw BadInput(what + ": invalid JSON at offset " + std::to_string(ok.Offset()) + ": " +
+                   rapidjson::GetParseError_En(ok.Code()));
   }
-  if (!g->doc_.IsObject()) throw BadInput(what + ": expected an object of taskId -> task, got " + JsonTypeName(g->doc_));
-  g->entries_.reserve(g->doc_.MemberCount());
-  for (const auto& m : g->doc_.GetObject()) {
-    if (!m.value.IsObject()) {
-      throw BadInput(what + "." + std::string(View(m.name)) + ": expected an object, got " + JsonTypeName(m.value));
+  // Anything but whitespace after the root is an error too (Reader stops at its end).
+  for (size_t i = ss.Tell(); i < g->buffer_.size(); ++i) {
+    char c = g->buffer_[i];
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      throw BadInput(what + ": invalid JSON at offset " + std::to_string(i) + ": The document root must not be followed by other values.");
     }
-    g->entries_.emplace(View(m.name), &m.value);
   }
-  for (const auto& [id, entry] : g->entries_) {
-    const JsonValue* deps = Member(*entry, "dependencies");
-    if (!deps || !deps->IsObject()) continue;
-    for (const auto& d : deps->GetObject()) {
-      if (d.value.IsString()) g->dependents_[View(d.value)].push_back(id);
-    }
+  g->index_.reserve(g->entries_.size());
+  for (size_t i = 0; i < g->entries_.size(); ++i) g->index_.emplace(g->entries_[i].task_id, i);
+  for (const auto& e : g->entries_) {
+    for (const auto& d : e.dependencies) g->dependents_[d.second].push_back(e.task_id);
   }
   // Deterministic order regardless of hash iteration.
   for (auto& [id, v] : g->dependents_) std::sort(v.begin(), v.end());
   return g;
 }
 
-const JsonValue* TaskGraph::Find(std::string_view task_id) const {
-  auto it = entries_.find(task_id);
-  return it == entries_.end() ? nullptr : it->second;
+const TaskGraph::Entry* TaskGraph::Find(std::string_view task_id) const {
+  auto it = index_.find(task_id);
+  return it == index_.end() ? nullptr : &entries_[it->second];
+}
+
+Json TaskGraph::Materialize(std::string_view task_id) const {
+  const Entry* e = Find(task_id);
+  if (!e) throw BadInput(what_ + ": task " + std::string(task_id) + " is not in the graph");
+  return ParseJson(std::string_view(buffer_).substr(e->begin, e->end - e->begin), what_ + "." + e->task_id);
 }
 
 std::vector<std::string_view> TaskGraph::Dependencies(std::string_view task_id) const {
   std::vector<std::string_view> out;
-  const JsonValue* e = Find(task_id);
+  const Entry* e = Find(task_id);
   if (!e) return out;
-  const JsonValue* deps = Member(*e, "dependencies");
-  if (!deps || !deps->IsObject()) return out;
-  for (const auto& d : deps->GetObject())
-    if (d.value.IsString()) out.push_back(View(d.value));
+  for (const auto& d : e->dependencies) out.push_back(d.second);
   return out;
 }
 
@@ -126,24 +246,6 @@ std::vector<std::string_view> TaskGraph::DownstreamClosure(std::string_view root
   }
   if (order.size() != in_set.size()) throw BadInput("task-graph.json: dependency cycle below " + std::string(root));
   return order;
-}
-
-std::string_view TaskGraph::Label(const JsonValue& entry) {
-  const JsonValue* l = Member(entry, "label");
-  return l && l->IsString() ? View(*l) : std::string_view();
-}
-
-bool TaskGraph::Retriggerable(const JsonValue& entry) {
-  if (const JsonValue* attrs = Member(entry, "attributes")) {
-    if (const JsonValue* r = Member(*attrs, "retrigger")) {
-      if (r->IsBool()) return r->GetBool();
-      if (r->IsString()) return View(*r) == "true";
-    }
-  }
-  if (const JsonValue* task = Member(entry, "task")) {
-    if (const JsonValue* tags = Member(*task, "tags")) return GetString(*tags, "retrigger") == std::string("true");
-  }
-  return false;
 }
 
 std::unordered_map<std::string, std::string> ParseLabelToTaskId(const std::string& bytes, const std::string& what) {
@@ -227,8 +329,8 @@ size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a) {
   return n;
 }
 
-size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string, std::string>& remap,
-                    const std::unordered_set<std::string>& known, std::vector<std::string>* unclassified,
+size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
+                    const std::unordered_set<std::string_view>& known, std::vector<std::string>* unclassified,
                     JsonAlloc& a) {
   size_t n = 0;
   if (v.IsString()) {
@@ -242,7 +344,7 @@ size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string, std::str
         ++i;
         continue;
       }
-      std::string token(s.substr(i, 22));
+      std::string_view token = s.substr(i, 22);
       auto it = remap.find(token);
       if (it != remap.end()) {
         out.append(s.substr(copied, i - copied));
@@ -257,7 +359,7 @@ size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string, std::str
       if (boundary) {
         if (unclassified && !known.count(token) &&
             std::find(unclassified->begin(), unclassified->end(), token) == unclassified->end()) {
-          unclassified->push_back(token);
+          unclassified->push_back(std::string(token));
         }
         i += 22;
         continue;

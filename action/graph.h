@@ -6,9 +6,10 @@
 //                               what was scheduled
 //   public/label-to-taskid.json label -> taskId
 //
-// Memory: TaskGraph parses task-graph.json in situ (strings stay in the one
-// buffer it owns) and indexes entries by string_view into it, so peak memory
-// stays near file size + the DOM; nothing copies the whole graph per step.
+// Memory: TaskGraph keeps the artifact's bytes and a small index (label,
+// kind, dependencies, retrigger flag and byte range of each entry), built in
+// one SAX pass; an entry's full JSON is parsed only when a task is cloned.
+// Peak memory stays near the file size; nothing copies the graph per step.
 //
 // Definitions to clone come from task-graph.json (one fetch for the whole
 // closure, instead of one queue.task() call per task); their
@@ -30,32 +31,41 @@ namespace tc {
 
 class TaskGraph {
  public:
-  // Parses task-graph.json (takes the bytes). Throws BadInput naming `what`
-  // on malformed JSON or entries.
+  // What the index keeps of one entry; the rest stays as bytes in the buffer
+  // and is parsed on demand (Materialize).
+  struct Entry {
+    std::string task_id;
+    std::string label;
+    std::string kind;
+    std::vector<std::pair<std::string, std::string>> dependencies;  // name -> taskId
+    bool retrigger = false;  // attributes.retrigger, else task.tags.retrigger == "true"
+    size_t begin = 0, end = 0;  // the entry's JSON object: buffer[begin, end)
+  };
+
+  // Indexes task-graph.json with one SAX pass (takes the bytes; no DOM of
+  // the whole graph is built, so memory stays near the file size). Throws
+  // BadInput naming `what` on malformed JSON or entries.
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }
-  // The entry for a taskId, or nullptr.
-  const JsonValue* Find(std::string_view task_id) const;
-  // Dependencies (taskIds) of a task as the graph lists them (entry.dependencies values).
+  const Entry* Find(std::string_view task_id) const;
+  // The whole entry ({label, kind, attributes, dependencies, task, ...}) as a document.
+  Json Materialize(std::string_view task_id) const;
+  // Dependencies (taskIds) of a task as the graph lists them.
   std::vector<std::string_view> Dependencies(std::string_view task_id) const;
   // Tasks that list task_id among their dependencies.
   const std::vector<std::string_view>& Dependents(std::string_view task_id) const;
   // task_id and every task that transitively depends on it, dependencies
-  // before dependents (a topological order).
+  // before dependents (a topological order; deterministic).
   std::vector<std::string_view> DownstreamClosure(std::string_view task_id) const;
-  // Every taskId in the graph.
-  const std::unordered_map<std::string_view, const JsonValue*>& entries() const { return entries_; }
-
-  static std::string_view Label(const JsonValue& entry);
-  // attributes.retrigger == true, else the task's tags.retrigger == "true".
-  static bool Retriggerable(const JsonValue& entry);
+  const std::vector<Entry>& entries() const { return entries_; }
 
  private:
   TaskGraph() = default;
-  std::unique_ptr<char[]> buffer_;
-  Json doc_;
-  std::unordered_map<std::string_view, const JsonValue*> entries_;
+  std::string what_;
+  std::string buffer_;  // the artifact's bytes
+  std::vector<Entry> entries_;
+  std::unordered_map<std::string_view, size_t> index_;  // taskId -> entries_ index
   std::unordered_map<std::string_view, std::vector<std::string_view>> dependents_;
 };
 
@@ -75,8 +85,8 @@ size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a);
 // (whole values and inside longer strings, e.g. artifact URLs). Other
 // slugid-shaped tokens standing alone (at token boundaries) that are neither
 // in `remap` nor in `known` are appended to *unclassified (deduplicated).
-size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string, std::string>& remap,
-                    const std::unordered_set<std::string>& known, std::vector<std::string>* unclassified,
+size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
+                    const std::unordered_set<std::string_view>& known, std::vector<std::string>* unclassified,
                     JsonAlloc& a);
 
 }  // namespace tc

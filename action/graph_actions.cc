@@ -21,26 +21,29 @@ std::string S(std::string_view v) { return std::string(v); }
 void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
                    int64_t now_ms) {
   // New ids first, so every copy can be remapped in one pass.
-  std::unordered_map<std::string, std::string> remap;
-  std::unordered_map<std::string, size_t> op_of;
+  // Keys are views of task_ids' strings, which outlive this function's maps.
+  std::unordered_map<std::string_view, std::string> remap;
+  std::unordered_map<std::string_view, size_t> op_of;
   const size_t base = plan.ops.size();
   for (size_t k = 0; k < task_ids.size(); ++k) {
     remap[task_ids[k]] = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(base + k));
     op_of[task_ids[k]] = base + k;
   }
-  std::unordered_set<std::string> known;
+  // Every taskId the graph knows is "classified"; other slugids are warned about.
+  std::unordered_set<std::string_view> known;
   known.reserve(graph.size() + remap.size() + 3);
-  for (const auto& [id, e] : graph.entries()) known.insert(S(id));
+  for (const auto& e : graph.entries()) known.insert(e.task_id);
   for (const auto& [o, n] : remap) known.insert(n);
   known.insert(ctx.task_group_id);
   known.insert(ctx.action_task_id);
 
   for (const std::string& old_id : task_ids) {
-    const JsonValue* entry = graph.Find(old_id);
-    if (!entry) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
-    const JsonValue* task = Member(*entry, "task");
+    const TaskGraph::Entry* ge = graph.Find(old_id);
+    if (!ge) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
+    Json entry = graph.Materialize(old_id);
+    const JsonValue* task = Member(entry, "task");
     if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
-    const std::string label = S(TaskGraph::Label(*entry));
+    const std::string& label = ge->label;
 
     Json def;
     def.CopyFrom(*task, def.GetAllocator());
@@ -54,11 +57,11 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     // Dependencies inside the set wait for their copies; the others on the action task.
     bool has_inner_dep = false;
     Operation op;
-    for (std::string_view d : graph.Dependencies(old_id)) {
-      auto it = op_of.find(S(d));
+    for (const auto& d : ge->dependencies) {
+      auto it = op_of.find(d.second);
       if (it != op_of.end()) {
         has_inner_dep = true;
-        op.after.push_back(it->second);
+        if (std::find(op.after.begin(), op.after.end(), it->second) == op.after.end()) op.after.push_back(it->second);
       }
     }
     CloneOptions opts;
@@ -69,26 +72,24 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     // A definition with absolute timestamps is shifted like a single retrigger;
     // one with relative datestamps is already at now (delta 0).
     if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
-    op.kind = OpKind::kCreate;
-    op.task_id = remap[old_id];
-    op.of = old_id;
-    op.label = label;
-    op.definition = CloneTask(def, opts);
-    if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", op.definition)) {
+    CloneInPlace(def, opts);
+    if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", def)) {
       throw BadInput(FormatViolation("copy of " + old_id + " (" + label + ")", *v) +
                      " (the copy does not validate against Taskcluster's create-task-request schema)");
     }
+    op.kind = OpKind::kCreate;
+    op.task_id = remap.at(old_id);
+    op.of = old_id;
+    op.label = label;
+    op.definition = std::move(def);
     // task-graph.json entry: dependencies by name, remapped
     Json deps(rapidjson::kObjectType);
-    if (const JsonValue* gd = Member(*entry, "dependencies"); gd && gd->IsObject()) {
-      for (const auto& m : gd->GetObject()) {
-        std::string dep = m.value.IsString() ? m.value.GetString() : "";
-        auto it = remap.find(dep);
-        deps.AddMember(JsonValue(m.name, deps.GetAllocator()),
-                       Str(it != remap.end() ? it->second : dep, deps.GetAllocator()), deps.GetAllocator());
-      }
+    for (const auto& d : ge->dependencies) {
+      auto it = remap.find(d.second);
+      deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != remap.end() ? it->second : d.second, deps.GetAllocator()),
+                     deps.GetAllocator());
     }
-    RecordCreated(plan, op.task_id, label, entry, op.definition, &deps, true);
+    RecordCreated(plan, op.task_id, label, &entry, op.definition, &deps, true);
     plan.ops.push_back(std::move(op));
   }
 }
@@ -136,8 +137,8 @@ std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph,
                                      "task's label-to-taskid.json; expected a label of this graph",
                                      i, j, label));
         }
-        const JsonValue* entry = graph.Find(it->second);
-        if (entry && TaskGraph::Retriggerable(*entry)) {
+        const TaskGraph::Entry* entry = graph.Find(it->second);
+        if (entry && entry->retrigger) {
           if (std::find(q.retrigger.begin(), q.retrigger.end(), it->second) == q.retrigger.end())
             q.retrigger.push_back(it->second);
         } else {
@@ -190,7 +191,7 @@ Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
     }
     for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms);
     for (const auto& id : r.retrigger) {
-      plan.per_label.push_back(fmt::format("{}: retriggered x{}", S(TaskGraph::Label(*graph.Find(id))), r.times));
+      plan.per_label.push_back(fmt::format("{}: retriggered x{}", graph.Find(id)->label, r.times));
     }
   }
   for (const auto& line : plan.per_label) plan.notes.push_back(line);

@@ -163,6 +163,30 @@ std::string GunzipBody(const std::string& data, size_t max_out) {
   return out;
 }
 
+// The useful part of a Taskcluster error message on one line: its first
+// line, plus the "* ..." detail lines before the "---" footer (schema
+// violations, missing scopes), joined with "; " and capped.
+static std::string Summary(const std::string& msg) {
+  std::string out = FirstLine(msg);
+  size_t pos = msg.find('\n');
+  std::string details;
+  while (pos != std::string::npos && details.size() < 600) {
+    size_t end = msg.find('\n', pos + 1);
+    std::string line = msg.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+    pos = end;
+    if (line.rfind("---", 0) == 0) break;
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos) continue;
+    line = line.substr(start);
+    if (line.rfind("* ", 0) == 0 || line.rfind("- ", 0) == 0 || line.rfind("data", 0) == 0 ||
+        line.rfind("queue:", 0) == 0 || line.rfind("hooks:", 0) == 0 || line.rfind("assume:", 0) == 0) {
+      details += (details.empty() ? "" : "; ") + line;
+    }
+  }
+  if (!details.empty()) out += " (" + FirstLine(details, 600) + ")";
+  return out;
+}
+
 TcError ResponseError(const std::string& what, int status, const std::string& reason,
                       const std::string& body) {
   std::string code, message;
@@ -172,7 +196,7 @@ TcError ResponseError(const std::string& what, int status, const std::string& re
     auto c = d.FindMember("code");
     if (c != d.MemberEnd() && c->value.IsString()) code = c->value.GetString();
     auto m = d.FindMember("message");
-    if (m != d.MemberEnd() && m->value.IsString()) message = FirstLine(m->value.GetString());
+    if (m != d.MemberEnd() && m->value.IsString()) message = Summary(m->value.GetString());
   }
   if (code.empty()) code = "UnknownError";
   if (message.empty()) {
@@ -293,6 +317,12 @@ HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<H
         resp.url = u.ToString();
         for (const auto& [k, v] : presp) resp.headers[Lower(k)] = v;
         std::string raw;
+        // Size the buffer once when the length is known: a 100 MB artifact
+        // then costs 100 MB, not the 2x of a doubling string.
+        if (presp.hasContentLength() && presp.getContentLength64() > 0 &&
+            static_cast<uint64_t>(presp.getContentLength64()) <= opts_.max_body_bytes) {
+          raw.reserve(static_cast<size_t>(presp.getContentLength64()));
+        }
         char buf[64 * 1024];
         while (is) {
           is.read(buf, sizeof buf);

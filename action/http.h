@@ -40,7 +40,7 @@ struct HttpOptions {
   int max_redirects = 10;
   size_t max_body_bytes = size_t{1} << 30;  // decoded body cap (also guards against gzip bombs)
   std::string ca_location = "/etc/ssl/certs";
-  size_t max_idle_sessions_per_origin = 8;
+  size_t max_idle_sessions_per_origin = 64;  // >= the executor's default concurrency (50)
 };
 
 // Hawk signing for the request's origin.

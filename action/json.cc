@@ -87,13 +87,34 @@ std::string ToPrettyJson(const JsonValue& v) {
   return std::string(sb.GetString(), sb.GetSize());
 }
 
-Json CopyJson(const JsonValue& v) {
-  Json d;
-  d.CopyFrom(v, d.GetAllocator());
-  return d;
+// RapidJSON 1.1's copy constructor shares "const" strings (those of in-situ
+// parsed documents and StringRefs) instead of copying them; this copies all.
+JsonValue CopyValue(const JsonValue& v, JsonAlloc& a) {
+  switch (v.GetType()) {
+    case rapidjson::kStringType:
+      return JsonValue(v.GetString(), v.GetStringLength(), a);
+    case rapidjson::kArrayType: {
+      JsonValue out(rapidjson::kArrayType);
+      out.Reserve(v.Size(), a);
+      for (const auto& e : v.GetArray()) out.PushBack(CopyValue(e, a), a);
+      return out;
+    }
+    case rapidjson::kObjectType: {
+      JsonValue out(rapidjson::kObjectType);
+      for (const auto& m : v.GetObject()) out.AddMember(CopyValue(m.name, a), CopyValue(m.value, a), a);
+      return out;
+    }
+    default:
+      return JsonValue(v, a);
+  }
 }
 
-JsonValue CopyValue(const JsonValue& v, JsonAlloc& a) { return JsonValue(v, a); }
+Json CopyJson(const JsonValue& v) {
+  Json d;
+  JsonValue copy = CopyValue(v, d.GetAllocator());
+  static_cast<JsonValue&>(d) = copy;
+  return d;
+}
 
 JsonValue Str(std::string_view s, JsonAlloc& a) {
   return JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);

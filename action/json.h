@@ -26,6 +26,8 @@ Json ParseJsonFile(const std::string& path);
 std::string ToJson(const JsonValue& v);        // compact
 std::string ToPrettyJson(const JsonValue& v);  // 2-space indented
 
+// Deep copies: every string is copied, also "const" ones that RapidJSON's
+// copy constructor would share (in-situ parsed documents, StringRefs).
 Json CopyJson(const JsonValue& v);
 JsonValue CopyValue(const JsonValue& v, JsonAlloc& a);
 JsonValue Str(std::string_view s, JsonAlloc& a);

@@ -1,5 +1,11 @@
 #include "plan.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string_view>
+#include <unordered_map>
+
 namespace tc {
 
 const char* OpKindName(OpKind k) {
@@ -34,7 +40,7 @@ void RecordCreated(Plan& plan, const std::string& task_id, const std::string& la
     for (const auto& m : entry->GetObject()) {
       std::string_view name(m.name.GetString(), m.name.GetStringLength());
       if (name == "task" || name == "dependencies" || name == "task_id") continue;
-      e.AddMember(JsonValue(m.name, ga), JsonValue(m.value, ga), ga);
+      e.AddMember(CopyValue(m.name, ga), CopyValue(m.value, ga), ga);  // deep: entries may be in situ
     }
   }
   SetMember(e, "label", Str(label, ga), ga);
@@ -44,7 +50,6 @@ void RecordCreated(Plan& plan, const std::string& task_id, const std::string& la
   }
   if (!e.HasMember("attributes")) SetMember(e, "attributes", JsonValue(rapidjson::kObjectType), ga);
   SetMember(e, "dependencies", deps ? JsonValue(*deps, ga) : JsonValue(rapidjson::kObjectType), ga);
-  SetMember(e, "task", JsonValue(definition, ga), ga);
   SetMember(e, "task_id", Str(task_id, ga), ga);
   SetMember(plan.task_graph, task_id, std::move(e), ga);
 
@@ -54,6 +59,33 @@ void RecordCreated(Plan& plan, const std::string& task_id, const std::string& la
     auto& ra = plan.to_run.GetAllocator();
     if (plan.to_run_seen.insert(label).second) plan.to_run.PushBack(Str(label, ra), ra);
   }
+}
+
+std::string TaskGraphArtifactText(const Plan& plan) {
+  if (plan.task_graph.IsNull()) return "";
+  // Streamed: the definitions are written from the ops, never copied.
+  std::unordered_map<std::string_view, const Operation*> creates;
+  for (const auto& op : plan.ops)
+    if (op.kind == OpKind::kCreate) creates[op.task_id] = &op;
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  for (const auto& m : plan.task_graph.GetObject()) {
+    w.Key(m.name.GetString(), m.name.GetStringLength());
+    w.StartObject();
+    for (const auto& f : m.value.GetObject()) {
+      w.Key(f.name.GetString(), f.name.GetStringLength());
+      f.value.Accept(w);
+    }
+    auto it = creates.find(std::string_view(m.name.GetString(), m.name.GetStringLength()));
+    if (it != creates.end()) {
+      w.Key("task");
+      it->second->definition.Accept(w);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
 }
 
 }  // namespace tc

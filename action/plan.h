@@ -48,8 +48,12 @@ struct Plan {
 
 // Adds a created task to the plan's task-graph.json / label-to-taskid.json /
 // to-run.json outputs. entry: the graph entry it was copied from (label,
-// kind, attributes...), or null; deps: dependency name -> taskId.
+// kind, attributes...), or null; deps: dependency name -> taskId. The
+// definition itself is taken from the create op when the artifact is written.
 void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
                    const JsonValue& definition, const JsonValue* deps, bool to_run);
+// task-graph.json for the plan (text): the recorded entries, each with its
+// create op's definition as "task". "" when the plan creates nothing.
+std::string TaskGraphArtifactText(const Plan& plan);
 
 }  // namespace tc

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <regex>
+#include <unordered_map>
 #include <sstream>
 
 namespace tc {
@@ -231,7 +232,15 @@ class SchemaErrors {
   std::vector<std::string> errs_;
 };
 
-bool ReMatch(const std::string& s, const char* re) { return std::regex_search(s, std::regex(re)); }
+// std::regex construction costs far more than matching: compile each pattern
+// once per thread.
+const std::regex& CachedRegex(const std::string& re) {
+  thread_local std::unordered_map<std::string, std::regex> cache;
+  auto it = cache.find(re);
+  if (it == cache.end()) it = cache.emplace(re, std::regex(re)).first;
+  return it->second;
+}
+bool ReMatch(const std::string& s, const char* re) { return std::regex_search(s, CachedRegex(re)); }
 
 void CheckString(const JsonValue& v, const std::string& path, SchemaErrors& e, const char* pattern = nullptr,
                  int min_len = -1, int max_len = -1, bool date_time = false) {

@@ -90,6 +90,10 @@ bool WriteReport(const std::string& dir, const Json& report, std::string* err) {
   return WriteJsonFile(dir, "report.json", ToPrettyJson(report), err);
 }
 
+bool WriteTextArtifact(const std::string& dir, const std::string& name, const std::string& text, std::string* err) {
+  return WriteJsonFile(dir, name, text, err);
+}
+
 bool WriteJsonArtifact(const std::string& dir, const std::string& name, const JsonValue& doc, std::string* err) {
   return WriteJsonFile(dir, name, ToJson(doc), err);
 }

@@ -30,6 +30,8 @@ Json BuildReport(const ReportHeader& h, const Plan& plan, ExitCode code, const s
 bool WriteReport(const std::string& dir, const Json& report, std::string* err);
 // Writes <dir>/<name> atomically (compact JSON).
 bool WriteJsonArtifact(const std::string& dir, const std::string& name, const JsonValue& doc, std::string* err);
+// Writes <dir>/<name> atomically from text.
+bool WriteTextArtifact(const std::string& dir, const std::string& name, const std::string& text, std::string* err);
 void PrintSummary(std::ostream& out, const ReportHeader& h, const Plan& plan, ExitCode code, const std::string& error);
 
 const char* OutcomeName(ExitCode c);

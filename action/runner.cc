@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <fstream>
 
 #include "error.h"
 #include "executor.h"
@@ -17,6 +18,16 @@
 namespace tc {
 
 namespace {
+
+// Peak resident set size so far, in MB (Linux), for -v diagnostics.
+long PeakRssMb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6) / 1024;
+  }
+  return -1;
+}
 
 // Reads everything in the listing (all pages).
 template <typename ListFn>
@@ -81,8 +92,9 @@ std::unique_ptr<TaskGraph> LoadTaskGraph(Queue& q, const Context& ctx) {
   std::string bytes = DecisionArtifact(q, ctx, name);
   size_t size = bytes.size();
   auto g = TaskGraph::Parse(std::move(bytes), name);
-  spdlog::info("{}: {} tasks, {} bytes, fetched and parsed in {} ms", name, g->size(), size,
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  spdlog::info("{}: {} tasks, {} bytes, fetched and parsed in {} ms (peak RSS {} MB)", name, g->size(), size,
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
+               PeakRssMb());
   return g;
 }
 
@@ -144,7 +156,17 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
     if (!opts.dry_run) {
       ExecOptions eo;
       eo.concurrency = opts.concurrency;
-      if (!Execute(plan, *queue, ctx.action_task_id, eo)) {
+      spdlog::info("plan: {} operation(s) (peak RSS {} MB)", plan.ops.size(), PeakRssMb());
+      auto t0 = std::chrono::steady_clock::now();
+      bool ok = Execute(plan, *queue, ctx.action_task_id, eo);
+      spdlog::info("executed (peak RSS {} MB)", PeakRssMb());
+      if (!plan.ops.empty()) {
+        plan.notes.push_back(fmt::format(
+            "{} operation(s) submitted in {} ms (concurrency {})", plan.ops.size(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
+            opts.concurrency));
+      }
+      if (!ok) {
         code = ExitCode::kTaskcluster;
         size_t failed = 0;
         std::string first;
@@ -175,10 +197,10 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
 
   if (!plan.task_graph.IsNull()) {
     std::string aerr;
-    for (const auto& [name, doc] : {std::pair<const char*, const Json*>{"task-graph.json", &plan.task_graph},
-                                    {"label-to-taskid.json", &plan.label_to_taskid},
-                                    {"to-run.json", &plan.to_run}}) {
-      if (!WriteJsonArtifact(opts.artifacts_dir, name, *doc, &aerr)) err << "tc-action: warning: " << aerr << "\n";
+    if (!WriteTextArtifact(opts.artifacts_dir, "task-graph.json", TaskGraphArtifactText(plan), &aerr) ||
+        !WriteJsonArtifact(opts.artifacts_dir, "label-to-taskid.json", plan.label_to_taskid, &aerr) ||
+        !WriteJsonArtifact(opts.artifacts_dir, "to-run.json", plan.to_run, &aerr)) {
+      err << "tc-action: warning: " << aerr << "\n";
     }
   }
   Json report = BuildReport(header, plan, code, error);
@@ -186,6 +208,7 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
   if (!WriteReport(opts.artifacts_dir, report, &werr)) {
     err << "tc-action: warning: " << werr << "\n";
   }
+  spdlog::info("finished: exit {}, peak RSS {} MB", static_cast<int>(code), PeakRssMb());
   PrintSummary(out, header, plan, code, error);
   if (!error.empty()) err << "tc-action: error: " << error << "\n";
   return static_cast<int>(code);

@@ -3,6 +3,7 @@
 #pragma once
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@ namespace tctest {
 struct ProcResult {
   int status = -1;  // exit status; 128+signal when killed
   std::string out, err;
+  long max_rss_kb = 0;  // the child's peak resident set size
 };
 
 inline ProcResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -63,7 +65,9 @@ inline ProcResult RunProcess(const std::vector<std::string>& argv, const std::ma
     }
   }
   int st = 0;
-  waitpid(pid, &st, 0);
+  struct rusage ru {};
+  wait4(pid, &st, 0, &ru);
+  r.max_rss_kb = ru.ru_maxrss;
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
 }
