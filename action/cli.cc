@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "advise.h"
 #include "emulator.h"
 #include "error.h"
 #include "hooks_http.h"
@@ -42,6 +43,13 @@ int CliMain(int argc, char** argv) {
   run->add_option("--artifacts", run_opts.artifacts_dir, "Directory for report.json")->capture_default_str();
   run->add_option("--context", run_opts.context_file,
                   "JSON file {\"action\",\"taskGroupId\",\"taskId\",\"input\"} instead of the ACTION_* variables");
+  double max_wait_s = 6 * 3600, poll_s = 5;
+  run->add_option("--max-wait", max_wait_s, "rerun-sequence: longest wait, in seconds, for one task's new run")
+      ->check(CLI::Range(0.0, 7.0 * 24 * 3600))
+      ->capture_default_str();
+  run->add_option("--poll-interval", poll_s, "rerun-sequence: first status poll interval in seconds (doubles up to 30)")
+      ->check(CLI::Range(0.001, 30.0))
+      ->capture_default_str();
   run->add_option("--concurrency", run_opts.concurrency, "Queue calls in flight at most")
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
@@ -52,6 +60,13 @@ int CliMain(int argc, char** argv) {
       "Exit: 0 done, 1 refused by policy, 2 bad input, 3 Taskcluster failure.");
 
   app.add_subcommand("emulator", "Run the local Taskcluster emulator (see `tc-action emulator --help`)");
+
+  std::string advise_task;
+  bool advise_json = false;
+  auto* advise = app.add_subcommand("advise", "Which action fits a task, and why (the rerun-vs-retrigger guide, executable)");
+  advise->add_option("--task", advise_task, "The taskId to advise on")->required();
+  advise->add_flag("--json", advise_json,
+                   "Print {\"action\", \"input\", \"scenario\", \"reason\", \"command\"} as JSON");
 
   std::string render_template, render_context;
   auto* render = app.add_subcommand("render", "Render a JSON-e template (JSON or YAML) with a context; prints JSON");
@@ -100,8 +115,19 @@ int CliMain(int argc, char** argv) {
   SetupLogging(verbosity);
 
   if (run->parsed()) {
+    run_opts.max_wait_ms = static_cast<int64_t>(max_wait_s * 1000);
+    run_opts.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(poll_s * 1000));
     QueueFactory factory = [] { return std::make_unique<HttpQueue>(ClientConfigFromEnv()); };
     return RunAction(run_opts, ProcessEnv(), factory, std::cout, std::cerr);
+  }
+  if (advise->parsed()) {
+    try {
+      HttpQueue q(ClientConfigFromEnv());
+      return AdviseCommand(q, advise_task, advise_json, std::cout, std::cerr);
+    } catch (const BadInput& e) {
+      std::cerr << "tc-action advise: error: " << e.what() << "\n";
+      return static_cast<int>(ExitCode::kBadInput);
+    }
   }
   if (render->parsed()) return RenderCommand(render_template, render_context, std::cout, std::cerr);
   if (reg->parsed()) return RegisterCommand(reg_opts, std::cout, std::cerr);

@@ -20,6 +20,8 @@ const ActionInfo kActions[] = {
     {"cancel-all", false, "inputs/cancel-all.json"},
     {"retrigger-multiple", false, "inputs/retrigger-multiple.json"},
     {"retrigger-decision", true, "inputs/retrigger-decision.json"},
+    {"rerun-dependents", true, "inputs/rerun-dependents.json"},
+    {"rerun-sequence", false, "inputs/rerun-sequence.json"},
 };
 
 // Applies the input schema's top-level property defaults.

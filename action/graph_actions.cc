@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "clone.h"
+#include "cot.h"
 #include "error.h"
 #include "schema.h"
 #include "slugid.h"
@@ -95,7 +96,7 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
 }
 
 void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::string& root_task_id,
-                          int64_t times, int64_t now_ms) {
+                          int64_t times, int64_t now_ms, bool allow_release) {
   if (!graph.Find(root_task_id)) {
     throw Refused(fmt::format(
         "retrigger with downstream of {} refused: the task is not in the decision task's task-graph.json (it may "
@@ -104,6 +105,27 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
   }
   std::vector<std::string> ids;
   for (std::string_view id : graph.DownstreamClosure(root_task_id)) ids.push_back(S(id));
+  // Release tasks in the set fork the release graph (Chain of Trust).
+  std::vector<std::string> release;
+  for (const auto& id : ids) {
+    const TaskGraph::Entry* e = graph.Find(id);
+    Json entry = graph.Materialize(id);
+    const JsonValue* task = Member(entry, "task");
+    if (task && IsCotRelevant(*task)) release.push_back(id + " (" + e->label + ")");
+  }
+  if (!release.empty()) {
+    std::string list;
+    for (size_t i = 0; i < release.size() && i < 10; ++i) list += (i ? ", " : "") + release[i];
+    if (release.size() > 10) list += fmt::format(" and {} more", release.size() - 10);
+    if (!allow_release) {
+      throw Refused(fmt::format(
+          "{} of {} with downstream refused: it would re-create {} release (Chain-of-Trust) task(s) and fork the "
+          "release graph: {}; use retrigger-disabled with downstream and force: true if that is really wanted",
+          ctx.action, root_task_id, release.size(), list));
+    }
+    plan.warnings.push_back(fmt::format(
+        "forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: {}", release.size(), list));
+  }
   for (int64_t i = 0; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms);
   plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),
                                    times, root_task_id));

@@ -26,8 +26,10 @@
 namespace tc {
 
 // Appends `times` copies of the closure of root_task_id to plan.
+// Release (Chain-of-Trust) tasks in the closure fork the release graph: that
+// is refused unless allow_release (retrigger-disabled with force).
 void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::string& root_task_id,
-                          int64_t times, int64_t now_ms);
+                          int64_t times, int64_t now_ms, bool allow_release);
 
 // Appends one copy of `task_ids` (taskIds of graph entries; dependencies
 // among them remapped) to plan, recording them in the plan's artifacts.

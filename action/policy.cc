@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "clone.h"
+#include "cot.h"
 #include "graph_actions.h"
 #include "error.h"
 #include "schema.h"
@@ -38,34 +39,6 @@ bool IsRetriggerable(const JsonValue& def) {
 
 bool IsResolvedState(const std::string& s) { return s == "completed" || s == "failed" || s == "exception"; }
 
-bool MentionsTaskId(const JsonValue& v, const std::string& task_id) {
-  if (v.IsString()) {
-    return std::string_view(v.GetString(), v.GetStringLength()).find(task_id) != std::string_view::npos;
-  }
-  if (v.IsArray()) {
-    for (const auto& e : v.GetArray())
-      if (MentionsTaskId(e, task_id)) return true;
-  } else if (v.IsObject()) {
-    for (const auto& m : v.GetObject())
-      if (MentionsTaskId(m.value, task_id)) return true;
-  }
-  return false;
-}
-
-std::vector<std::string> Consumers(const TaskFacts& facts) {
-  std::vector<std::string> out;
-  for (const auto& d : facts.dependents) {
-    const JsonValue* task = Member(d, "task");
-    const JsonValue* status = Member(d, "status");
-    if (!task || !status) continue;
-    const JsonValue* payload = Member(*task, "payload");
-    if (payload && MentionsTaskId(*payload, facts.task_id)) {
-      out.push_back(Describe(GetString(*status, "taskId").value_or("?"), TaskLabel(*task)));
-    }
-  }
-  return out;
-}
-
 void CheckTaskGroup(const Context& ctx, const TaskFacts& facts) {
   auto group = GetString(facts.definition, "taskGroupId").value_or("");
   if (group != ctx.task_group_id) {
@@ -76,8 +49,18 @@ void CheckTaskGroup(const Context& ctx, const TaskFacts& facts) {
   }
 }
 
-bool NeedsDependents(const Context& ctx, const JsonValue& status) {
-  return ctx.action == "rerun" && State(status) == "completed" && InputBool(ctx, "force");
+bool NeedsDependents(const Context& ctx, const JsonValue& definition, const JsonValue& status, int64_t now_ms) {
+  if (ctx.action == "rerun") return State(status) == "completed" && InputBool(ctx, "force");
+  if (ctx.action == "rerun-dependents") return true;
+  // retrigger-disabled of a release task: is it a leaf? (deadline-exceeded
+  // scenario) and who keeps waiting on the original?
+  if (ctx.action == "retrigger-disabled") return !IsRetriggerable(definition) && InputBool(ctx, "force");
+  return false;
+}
+
+bool NeedsDependencyGroups(const Context& ctx, const JsonValue& definition, const JsonValue& status, int64_t now_ms) {
+  return ctx.action == "retrigger-disabled" && !IsRetriggerable(definition) && InputBool(ctx, "force") &&
+         PastDeadline(status, now_ms, nullptr);
 }
 
 Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
@@ -112,18 +95,27 @@ Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
           "of Trust for tasks that consumed them; set force: true to rerun anyway, or retrigger it instead",
           who));
     }
-    auto consumers = Consumers(facts);
+    auto consumers = ConsumersOf(facts.task_id, facts.dependents);
+    std::vector<Consumer> verified;  // CoT-relevant consumers that already ran: their checks are done
+    for (const auto& c : consumers)
+      if (c.cot_relevant && c.ran) verified.push_back(c);
+    if (!verified.empty() && !InputBool(ctx, "acknowledge_cot_break")) {
+      throw Refused(fmt::format(
+          "rerun with force of completed task {} refused: it would replace artifacts whose hashes these release "
+          "(Chain-of-Trust) tasks already verified and used: {}; their Chain of Trust would no longer verify (a "
+          "release may need a build 2). Set acknowledge_cot_break: true with force: true to rerun anyway, or use "
+          "retrigger-disabled with force: true to get a fresh copy under a new taskId",
+          who, DescribeConsumers(verified)));
+    }
     if (consumers.empty()) {
       plan.warnings.push_back(fmt::format(
           "rerun with force of completed task {}: its artifacts will be replaced; no downstream task consumes them",
           who));
     } else {
-      std::string list;
-      for (const auto& c : consumers) list += (list.empty() ? "" : ", ") + c;
       plan.warnings.push_back(fmt::format(
           "Chain of Trust: rerun with force of completed task {} replaces artifacts that these downstream tasks "
           "consume; their verification will no longer match: {}",
-          who, list));
+          who, DescribeConsumers(consumers)));
     }
   } else if (state == "unscheduled") {
     if (!force) {
@@ -168,13 +160,46 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, c
         who));
   }
   const int64_t times = GetInt(ctx.input, "times").value_or(1);
+  std::string deadline;
+  const bool past_deadline = PastDeadline(facts.status, now_ms, &deadline);
+  if (!retriggerable && facts.dependents_loaded) {
+    // A release task copied by force: who still depends on the original's artifacts?
+    auto consumers = ConsumersOf(facts.task_id, facts.dependents);
+    if (past_deadline && !consumers.empty()) {
+      throw Refused(fmt::format(
+          "retrigger-disabled of deadline-exceeded task {} refused: it is not a leaf; these tasks consume its "
+          "artifacts and would keep pointing at the failed original: {}. Only leaf release tasks are retriggered "
+          "past their deadline; for the rest, a build 2 or advanced relpro is needed",
+          who, DescribeConsumers(consumers)));
+    }
+    if (!consumers.empty()) {
+      plan.warnings.push_back(fmt::format(
+          "{} has consumers that keep waiting on the original, not on the copy: {}; to unblock a release graph, "
+          "rerun the original instead",
+          who, DescribeConsumers(consumers)));
+    }
+  }
+  if (past_deadline && !retriggerable) {
+    std::vector<std::string> foreign;
+    for (const auto& [dep, group] : facts.dependency_groups)
+      if (group != ctx.task_group_id) foreign.push_back(dep + " (group " + group + ")");
+    if (!foreign.empty()) {
+      std::string list;
+      for (const auto& f : foreign) list += (list.empty() ? "" : ", ") + f;
+      plan.warnings.push_back(fmt::format(
+          "{} depends on tasks outside its task group (an earlier release phase): {}; the copy depends on those "
+          "same tasks and does not re-create them, so it will not see newer artifacts from them",
+          who, list));
+    }
+    plan.warnings.push_back(fmt::format(
+        "the deadline-exceeded original {} stays failed, so its graph stays in a failed/exception state", who));
+  }
   if (InputBool(ctx, "downstream")) {
     if (!graph) throw std::logic_error("retrigger with downstream needs the task graph");
-    PlanDownstreamCopies(plan, ctx, *graph, facts.task_id, times, now_ms);
+    PlanDownstreamCopies(plan, ctx, *graph, facts.task_id, times, now_ms, disabled && force);
     return plan;
   }
-  std::string deadline;
-  if (PastDeadline(facts.status, now_ms, &deadline)) {
+  if (past_deadline) {
     plan.notes.push_back(fmt::format("{} passed its deadline {}; the copies get fresh timestamps and the original "
                                      "stays in its state",
                                      who, deadline));
@@ -238,6 +263,129 @@ Plan PlanRetriggerDecision(const Context& ctx, const TaskFacts& facts, int64_t n
       who, opts.task_group_id));
   RecordCreated(plan, op.task_id, label, nullptr, op.definition, nullptr, true);
   plan.ops.push_back(std::move(op));
+  return plan;
+}
+
+namespace {
+
+std::vector<std::string> DependencyIds(const JsonValue& def) {
+  std::vector<std::string> out;
+  if (const JsonValue* deps = Member(def, "dependencies"); deps && deps->IsArray())
+    for (const auto& d : deps->GetArray())
+      if (d.IsString()) out.push_back(d.GetString());
+  return out;
+}
+
+// The last run was canceled at or after `since_ms`.
+bool CanceledSince(const JsonValue& status, int64_t since_ms) {
+  const JsonValue* runs = Member(status, "runs");
+  if (!runs || !runs->IsArray() || runs->Empty()) return false;
+  const JsonValue& last = (*runs)[runs->Size() - 1];
+  if (GetString(last, "reasonResolved") != std::string("canceled")) return false;
+  auto resolved = GetString(last, "resolved");
+  auto t = resolved ? ParseTimestamp(*resolved) : std::nullopt;
+  return t && t->ms >= since_ms;
+}
+
+}  // namespace
+
+std::vector<std::string> RerunDependentsDependencyIds(const TaskFacts& x) {
+  std::vector<std::string> out;
+  for (const auto& d : x.dependents) {
+    const JsonValue* task = Member(d, "task");
+    if (!task) continue;
+    for (const auto& dep : DependencyIds(*task))
+      if (dep != x.task_id && std::find(out.begin(), out.end(), dep) == out.end()) out.push_back(dep);
+  }
+  return out;
+}
+
+Plan PlanRerunDependents(const Context& ctx, const TaskFacts& x, const std::map<std::string, std::string>& dep_states,
+                         int64_t action_created_ms, int64_t now_ms) {
+  Plan plan;
+  const std::string label = TaskLabel(x.definition);
+  const std::string who = Describe(x.task_id, label);
+  const std::string state = State(x.status);
+  if (state != "failed" && state != "exception") {
+    throw Refused(fmt::format("rerun-dependents of {} refused: the task is {}, not failed or exception; its "
+                              "dependents run (or wait) on their own",
+                              who, state));
+  }
+  std::vector<std::string> refusals;
+  for (const auto& d : x.dependents) {
+    const JsonValue* task = Member(d, "task");
+    const JsonValue* status = Member(d, "status");
+    if (!task || !status) continue;
+    const std::string id = GetString(*status, "taskId").value_or("?");
+    const std::string dlabel = TaskLabel(*task);
+    const std::string dstate = State(*status);
+    const std::string dwho = Describe(id, dlabel);
+    Operation cancel;
+    cancel.kind = OpKind::kCancel;
+    cancel.task_id = id;
+    cancel.label = dlabel;
+    const bool resumed = dstate == "exception" && CanceledSince(*status, action_created_ms);
+    if (dstate != "unscheduled" && !resumed) {
+      cancel.status = OpStatus::kSkipped;
+      cancel.detail = fmt::format("not waiting: the task is {}", dstate);
+      plan.ops.push_back(std::move(cancel));
+      continue;
+    }
+    // Check 1: every other dependency completed.
+    std::vector<std::string> bad, good;
+    for (const auto& dep : DependencyIds(*task)) {
+      if (dep == x.task_id) continue;
+      auto it = dep_states.find(dep);
+      std::string s = it == dep_states.end() ? "unknown" : it->second;
+      (s == "completed" ? good : bad).push_back(dep + " " + s);
+    }
+    // Check 2: it does not consume X's artifacts.
+    const JsonValue* payload = Member(*task, "payload");
+    const bool consumes = payload && MentionsTaskId(*payload, x.task_id);
+    std::string refusal;
+    if (!bad.empty()) {
+      std::string list;
+      for (const auto& b : bad) list += (list.empty() ? "" : ", ") + b;
+      refusal = "other dependencies not completed: " + list;
+    } else if (consumes) {
+      refusal = "it consumes " + x.task_id + "'s artifacts (its payload names it); it cannot run without them";
+    }
+    if (!refusal.empty()) {
+      cancel.status = OpStatus::kSkipped;
+      cancel.detail = "refused: " + refusal;
+      refusals.push_back(dwho + ": " + refusal);
+      plan.ops.push_back(std::move(cancel));
+      continue;
+    }
+    std::string checked = fmt::format("checked: {} other dependenc{} completed; does not consume {}'s artifacts",
+                                      good.size(), good.size() == 1 ? "y" : "ies", x.task_id);
+    Operation rerun;
+    rerun.kind = OpKind::kRerun;
+    rerun.task_id = id;
+    rerun.label = dlabel;
+    rerun.detail = "runs without " + x.task_id;
+    if (resumed) {
+      cancel.status = OpStatus::kDone;
+      cancel.detail = checked + "; already canceled by an earlier run of this action task";
+    } else {
+      cancel.detail = checked;
+    }
+    plan.ops.push_back(std::move(cancel));
+    rerun.after.push_back(plan.ops.size() - 1);
+    plan.ops.push_back(std::move(rerun));
+  }
+  const bool any = std::any_of(plan.ops.begin(), plan.ops.end(),
+                               [](const Operation& op) { return op.kind == OpKind::kRerun; });
+  if (!any) {
+    std::string why;
+    for (const auto& r : refusals) why += (why.empty() ? "" : "; ") + r;
+    throw Refused(fmt::format("rerun-dependents of {} refused: no waiting dependent can run without it{}{}", who,
+                              why.empty() ? "" : ": ", why));
+  }
+  plan.warnings.push_back(fmt::format(
+      "{} stays {}; the dependents above run without it (check that the failure is expected and that nothing "
+      "downstream needs its output)",
+      who, state));
   return plan;
 }
 

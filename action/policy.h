@@ -13,6 +13,7 @@
 //                       except the action task itself.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,17 +31,13 @@ struct TaskFacts {
   Json status;                   // the inner object of queue.status(taskId)
   std::vector<Json> dependents;  // {status, task} entries of listDependentTasks, all pages
   bool dependents_loaded = false;
+  // taskGroupId of each dependency (loaded when NeedsDependencyGroups).
+  std::map<std::string, std::string> dependency_groups;
 };
 
 bool IsRetriggerable(const JsonValue& definition);
 bool IsResolvedState(const std::string& state);
 
-// True when some string in v contains task_id (a whole value such as
-// upstreamArtifacts[].taskId, or inside a longer string such as an artifact URL).
-bool MentionsTaskId(const JsonValue& v, const std::string& task_id);
-
-// Labels/taskIds of the dependents whose payload consumes task_id's artifacts.
-std::vector<std::string> Consumers(const TaskFacts& facts);
 
 // Checks the target belongs to the context's task group (BadInput otherwise).
 void CheckTaskGroup(const Context& ctx, const TaskFacts& facts);
@@ -56,7 +53,21 @@ Plan PlanCancel(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
 // group_tasks: the {status, task} entries of listTaskGroup (all pages).
 Plan PlanCancelAll(const Context& ctx, const std::vector<Json>& group_tasks, int64_t now_ms);
 
-// Whether the facts reader must load dependents for this context.
-bool NeedsDependents(const Context& ctx, const JsonValue& status);
+// rerun-dependents (cancel + rerun; "release tasks with broken dependencies"):
+// for failed task X, its waiting (unscheduled) direct dependents whose other
+// dependencies all completed and which do not consume X's artifacts are
+// canceled, then rerun, so they run without X. dep_states: state of every
+// other dependency of those dependents. action_created_ms: when the action
+// task was created (a dependent canceled since then was canceled by an
+// earlier run of this action task and only needs its rerun).
+Plan PlanRerunDependents(const Context& ctx, const TaskFacts& x, const std::map<std::string, std::string>& dep_states,
+                         int64_t action_created_ms, int64_t now_ms);
+// The other dependencies whose states PlanRerunDependents needs.
+std::vector<std::string> RerunDependentsDependencyIds(const TaskFacts& x);
+
+// Whether the facts reader must load dependents / the groups of the
+// dependencies for this context and task.
+bool NeedsDependents(const Context& ctx, const JsonValue& definition, const JsonValue& status, int64_t now_ms);
+bool NeedsDependencyGroups(const Context& ctx, const JsonValue& definition, const JsonValue& status, int64_t now_ms);
 
 }  // namespace tc

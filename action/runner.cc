@@ -5,9 +5,12 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "error.h"
 #include "executor.h"
+#include "sequence.h"
+#include "facts.h"
 #include "graph.h"
 #include "graph_actions.h"
 #include "plan.h"
@@ -29,45 +32,22 @@ long PeakRssMb() {
   return -1;
 }
 
-// Reads everything in the listing (all pages).
-template <typename ListFn>
-std::vector<Json> ReadAllPages(ListFn list) {
-  std::vector<Json> out;
-  Page page;
-  for (int guard = 0; guard < 100000; ++guard) {
-    Json resp = list(page);
-    if (const JsonValue* tasks = Member(resp, "tasks"); tasks && tasks->IsArray()) {
-      for (const auto& t : tasks->GetArray()) out.push_back(CopyJson(t));
-    }
-    auto token = GetString(resp, "continuationToken");
-    if (!token || token->empty()) break;
-    page.continuation_token = token;
+// When the action task was created (its first run started no earlier); now
+// when the action task is not in the queue (a local run).
+int64_t ActionTaskCreated(Queue& q, const Context& ctx, int64_t now) {
+  try {
+    Json t = q.Task(ctx.action_task_id);
+    if (auto c = GetString(t, "created"); c && ParseTimestamp(*c)) return ParseTimestamp(*c)->ms;
+  } catch (const TcError& e) {
+    if (!e.is_not_found()) throw;
   }
-  return out;
+  return now;
 }
 
-TaskFacts ReadFacts(Queue& q, const Context& ctx) {
-  TaskFacts f;
-  f.task_id = *ctx.task_id;
-  try {
-    f.definition = q.Task(f.task_id);
-  } catch (const TcError& e) {
-    if (e.is_not_found()) {
-      throw BadInput(fmt::format("ACTION_TASK_ID: task {} does not exist in the queue; expected the taskId of an "
-                                 "existing task of group {}",
-                                 f.task_id, ctx.task_group_id));
-    }
-    throw;
-  }
-  CheckTaskGroup(ctx, f);
-  Json st = q.Status(f.task_id);
-  const JsonValue* inner = Member(st, "status");
-  if (!inner) throw TcError(0, "", "queue.status: response has no status object");
-  f.status.CopyFrom(*inner, f.status.GetAllocator());
-  if (NeedsDependents(ctx, f.status)) {
-    f.dependents = ReadAllPages([&](const Page& p) { return q.ListDependentTasks(f.task_id, p); });
-    f.dependents_loaded = true;
-  }
+TaskFacts ReadFacts(Queue& q, const Context& ctx, int64_t now) {
+  TaskFacts f = ReadTaskFacts(q, *ctx.task_id, "ACTION_TASK_ID", ctx.task_group_id);
+  if (NeedsDependents(ctx, f.definition, f.status, now)) LoadDependents(q, f);
+  if (NeedsDependencyGroups(ctx, f.definition, f.status, now)) LoadDependencyGroups(q, f);
   return f;
 }
 
@@ -111,10 +91,10 @@ Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
     return PlanRetriggerMultiple(ctx, *graph, l2t, statuses, now);
   }
   if (ctx.action == "cancel-all") {
-    auto tasks = ReadAllPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
+    auto tasks = ReadAllTaskPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
     return PlanCancelAll(ctx, tasks, now);
   }
-  TaskFacts facts = ReadFacts(q, ctx);
+  TaskFacts facts = ReadFacts(q, ctx, now);
   if (ctx.action == "rerun") return PlanRerun(ctx, facts, now);
   if (ctx.action == "retrigger" || ctx.action == "retrigger-disabled") {
     std::unique_ptr<TaskGraph> graph;
@@ -133,6 +113,18 @@ Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
     return PlanRetrigger(ctx, facts, now, graph.get());
   }
   if (ctx.action == "retrigger-decision") return PlanRetriggerDecision(ctx, facts, now);
+  if (ctx.action == "rerun-dependents") {
+    std::map<std::string, std::string> states;
+    for (const auto& id : RerunDependentsDependencyIds(facts)) {
+      try {
+        states[id] = GetString(ReadStatus(q, id), "state").value_or("unknown");
+      } catch (const TcError& e) {
+        if (!e.is_not_found()) throw;
+        states[id] = "missing";
+      }
+    }
+    return PlanRerunDependents(ctx, facts, states, ActionTaskCreated(q, ctx, now), now);
+  }
   if (ctx.action == "cancel") return PlanCancel(ctx, facts, now);
   throw BadInput("ACTION_CALLBACK: unknown action \"" + ctx.action + "\"; expected one of " + KnownActionNames());
 }
@@ -152,8 +144,18 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
     have_context = true;
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
     std::unique_ptr<Queue> queue = make_queue();
-    plan = BuildPlan(*queue, ctx, now);
-    if (!opts.dry_run) {
+    if (ctx.action == "rerun-sequence") {
+      SequenceOptions so;
+      so.dry_run = opts.dry_run;
+      so.max_wait_ms = opts.max_wait_ms;
+      so.poll_initial_ms = opts.poll_initial_ms;
+      so.now_ms = opts.now_ms ? opts.now_ms : std::function<int64_t()>(NowMs);
+      so.sleep_ms = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+      code = RunRerunSequence(*queue, ctx, so, plan, &error);
+    } else {
+      plan = BuildPlan(*queue, ctx, now);
+    }
+    if (!opts.dry_run && ctx.action != "rerun-sequence") {
       ExecOptions eo;
       eo.concurrency = opts.concurrency;
       spdlog::info("plan: {} operation(s) (peak RSS {} MB)", plan.ops.size(), PeakRssMb());

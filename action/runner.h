@@ -21,6 +21,10 @@ struct RunOptions {
   std::string context_file;
   int concurrency = 50;
   std::function<int64_t()> now_ms;  // defaults to the system clock
+  // rerun-sequence: the longest wait for one task's new run, and the first
+  // poll interval (doubling up to 30 s).
+  int64_t max_wait_ms = 6 * 3600 * 1000LL;
+  int64_t poll_initial_ms = 5000;
 };
 
 using QueueFactory = std::function<std::unique_ptr<Queue>()>;

@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     ctx.action_task_id = NewSlugid();
     ctx.input.SetObject();
     Plan plan;
-    PlanDownstreamCopies(plan, ctx, *graph, g.big_build_id, 1, NowMs());
+    PlanDownstreamCopies(plan, ctx, *graph, g.big_build_id, 1, NowMs(), true);
     closure_size = plan.ops.size();
   });
   // dependency levels of the closure

@@ -153,7 +153,11 @@ TEST_CASE("rerun: completed is refused unless force; force warns about consumers
   REQUIRE(w.State(id) == "completed");
   REQUIRE_THAT(std::string(w.Report()["error"].GetString()), Catch::Contains("force"));
 
-  REQUIRE(w.RunOn("rerun", id, R"({"force": true})") == 0);
+  // the consumer is a release (CoT) task that already ran: refused without acknowledging
+  REQUIRE(w.RunOn("rerun", id, R"({"force": true})") == 1);
+  REQUIRE_THAT(std::string(w.Report()["error"].GetString()), Catch::Contains("acknowledge_cot_break"));
+  REQUIRE(w.mutations == 0);
+  REQUIRE(w.RunOn("rerun", id, R"({"force": true, "acknowledge_cot_break": true})") == 0);
   REQUIRE(w.State(id) == "pending");
   auto r = w.Report();
   REQUIRE(r["warnings"].Size() == 1);
