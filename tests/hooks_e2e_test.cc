@@ -229,11 +229,11 @@ TEST_CASE("hooks e2e: `tc-action actions` lists the menu for a task and for the 
   Json list = ParseJson(r.out, "out");
   std::vector<std::string> titles;
   for (auto& a : list.GetArray()) titles.push_back(a["title"].GetString());
-  REQUIRE(titles == std::vector<std::string>{"Retrigger (disabled)", "Rerun", "Cancel Task"});
+  REQUIRE(titles == std::vector<std::string>{"Retrigger (disabled)", "Rerun", "Cancel Task", "Rerun dependents (cancel + rerun)"});
   r = tctest::RunProcess({Bin(), "actions", "--decision-task", t.decision}, t.Env());
   REQUIRE(r.status == 0);
   REQUIRE_THAT(r.out, Catch::Contains("cancel-all") && Catch::Contains("retrigger-multiple") &&
-                          !Catch::Contains("Rerun"));
+                          Catch::Contains("rerun-sequence") && !Catch::Contains("Cancel Task"));
 }
 
 TEST_CASE("hooks e2e: bad input is refused with one line and nothing is created") {
