@@ -59,11 +59,11 @@ TEST_CASE("register: output validates and matches the real gecko-try-2018 action
   Json real = ParseJson(Slurp(Data("gecko-try-2018.actions.json")), "real");
   REQUIRE(doc["version"] == real["version"]);
   REQUIRE(doc["variables"] == real["variables"]);  // {"parameters": ...}
-  // sorted by order: retrigger-decision 11, retrigger 19, retrigger-disabled 20, rerun/cancel 300, cancel-all 400, retrigger-multiple
+  // sorted by order: retrigger-decision 11, retrigger 19, retrigger-disabled 20, rerun/cancel 300, rerun-dependents 310, cancel-all 400, rerun-sequence 410, retrigger-multiple
   std::vector<std::string> cbs;
   for (auto& a : doc["actions"].GetArray()) cbs.push_back(a["hookPayload"]["decision"]["action"]["cb_name"].GetString());
   REQUIRE(cbs == std::vector<std::string>{"retrigger-decision", "retrigger", "retrigger-disabled", "rerun", "cancel",
-                                          "cancel-all", "retrigger-multiple"});
+                                          "rerun-dependents", "cancel-all", "rerun-sequence", "retrigger-multiple"});
   for (const char* name : {"rerun", "cancel", "cancel-all"}) {
     INFO(name);
     const JsonValue* mine = Find(doc, name, name);
