@@ -346,3 +346,80 @@ TEST_CASE("it: secrets never appear in output or artifacts, even with -vv") {
     REQUIRE(all.find(cert["seed"].GetString()) == std::string::npos);
   }
 }
+
+TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifact via redirect + gzip), retrigger-multiple, retrigger-decision") {
+  It it;
+  auto& q = it.emu->queue();
+  // build B <- tests T1, T2 (retriggerable); release signing S <- B (not retriggerable, failed)
+  auto def = [&](const std::string& label, const std::vector<std::string>& deps, bool retrigger) {
+    Json d = TaskDef(it.group, q.NowMs(), 3600 * 1000, retrigger, label);
+    for (const auto& x : deps) d["dependencies"].PushBack(Str(x, d.GetAllocator()), d.GetAllocator());
+    return d;
+  };
+  std::string B = NewSlugid(), T1 = NewSlugid(), T2 = NewSlugid(), S = NewSlugid();
+  Json graph(rapidjson::kObjectType);
+  auto add = [&](const std::string& id, Json d, const std::string& state, const std::vector<std::string>& deps) {
+    q.SeedTask(id, d, state);
+    auto& a = graph.GetAllocator();
+    JsonValue e(rapidjson::kObjectType);
+    e.AddMember("label", CopyValue(d["metadata"]["name"], a), a);
+    e.AddMember("kind", "test", a);
+    JsonValue attrs(rapidjson::kObjectType);
+    if (d["tags"].HasMember("retrigger")) attrs.AddMember("retrigger", true, a);
+    e.AddMember("attributes", attrs, a);
+    JsonValue dm(rapidjson::kObjectType);
+    for (size_t k = 0; k < deps.size(); ++k) dm.AddMember(Str("d" + std::to_string(k), a), Str(deps[k], a), a);
+    e.AddMember("dependencies", dm, a);
+    e.AddMember("task", CopyValue(d, a), a);
+    graph.AddMember(Str(id, a), e, a);
+  };
+  add(B, def("build-linux64/opt", {}, true), "completed", {});
+  add(T1, def("test-linux64/opt-1", {B}, true), "failed", {B});
+  add(T2, def("test-linux64/opt-2", {B}, true), "completed", {B});
+  add(S, def("release-signing-linux64", {B}, false), "failed", {B});
+  q.FinishSeeding();
+  MemArtifact tg;
+  tg.name = "public/task-graph.json";
+  tg.content = ToJson(graph);
+  tg.content_type = "application/json";
+  tg.gzip = true;
+  q.PutArtifact(it.group, -1, tg);
+  Json l2t(rapidjson::kObjectType);
+  for (auto& m : graph.GetObject())
+    l2t.AddMember(CopyValue(m.value["label"], l2t.GetAllocator()), CopyValue(m.name, l2t.GetAllocator()), l2t.GetAllocator());
+  MemArtifact lt;
+  lt.name = "public/label-to-taskid.json";
+  lt.content = ToJson(l2t);
+  lt.content_type = "application/json";
+  q.PutArtifact(it.group, -1, lt);
+  it.emu->ClearJournal();
+
+  SECTION("retrigger-disabled --downstream of the build, forced (the closure holds a release task)") {
+    auto r = it.RunOn("retrigger-disabled", B, R"({"downstream": true, "force": true})");
+    INFO(Describe(r));
+    REQUIRE(r.status == 0);
+    REQUIRE(it.CommittedDistinct("PUT", "/task/") == 4);
+    for (const char* f : {"task-graph.json", "label-to-taskid.json", "to-run.json"})
+      REQUIRE(std::filesystem::exists(it.dir + "/" + f));
+  }
+  SECTION("retrigger-multiple: T1 copied twice, S rerun, T2 (completed, retriggerable) copied") {
+    auto r = it.Run("retrigger-multiple", "null",
+                    R"({"requests": [{"tasks": ["test-linux64/opt-1", "release-signing-linux64"], "times": 2}]})");
+    INFO(Describe(r));
+    REQUIRE(r.status == 0);
+    REQUIRE(it.CommittedDistinct("PUT", "/task/") == 2);
+    REQUIRE(it.Committed("POST", "/rerun") == 1);
+    REQUIRE(it.State(S) == "pending");
+  }
+  SECTION("retrigger-decision of the decision task") {
+    Json d = TaskDef(it.group, q.NowMs(), 3600 * 1000, false, "Gecko Decision Task");
+    d["tags"]["kind"] = "decision-task";
+    std::string D = NewSlugid();
+    q.SeedTask(D, d, "completed");
+    q.FinishSeeding();
+    auto r = it.RunOn("retrigger-decision", D);
+    INFO(Describe(r));
+    REQUIRE(r.status == 0);
+    REQUIRE(it.CommittedDistinct("PUT", "/task/") == 1);
+  }
+}
