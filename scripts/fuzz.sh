@@ -34,13 +34,14 @@ for t in $TARGETS; do
   [ -x "$bin" ] || { echo "no fuzz target $bin" >&2; exit 2; }
   # 1. known reproducers must not crash any more
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
-    if ! "$bin" -runs=0 fuzz/regressions/"$t"/* >"$BUILD_DIR/$t.regressions.log" 2>&1; then
+    if ! "$bin" fuzz/regressions/"$t"/* >"$BUILD_DIR/$t.regressions.log" 2>&1; then
       echo "== $t: a regression reproducer still fails (see $BUILD_DIR/$t.regressions.log)"
       tail -40 "$BUILD_DIR/$t.regressions.log"
       failed+=("$t(regression)")
     fi
   fi
-  # 2. fuzz
+  # 2. fuzz, looking past the known (reported, reproducer kept) bugs listed in
+  #    TC_FUZZ_SKIP_KNOWN (see fuzz/fuzz_util.h); empty it to stop at them.
   corpus="$BUILD_DIR/corpus/$t"
   artifacts="$BUILD_DIR/artifacts/$t"
   mkdir -p "$corpus" "$artifacts"
@@ -48,6 +49,7 @@ for t in $TARGETS; do
   case $t in jsone) dict=(-dict=fuzz/jsone.dict) ;; context|clone) dict=(-dict=fuzz/json.dict) ;; esac
   log="$BUILD_DIR/$t.log"
   rc=0
+  TC_FUZZ_SKIP_KNOWN=${TC_FUZZ_SKIP_KNOWN-invalid-utf8} \
   "$bin" -max_total_time="$SECONDS_PER_TARGET" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -max_len=8192 "${dict[@]}" -artifact_prefix="$artifacts/" "$corpus" fuzz/corpus/"$t" >"$log" 2>&1 || rc=$?
   execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
@@ -57,7 +59,7 @@ for t in $TARGETS; do
   if [ $rc -ne 0 ]; then
     line="$line  CRASH (exit $rc, reproducer in $artifacts/)"
     failed+=("$t")
-    echo "== $t crashed:"; grep -E -A40 'ERROR: |runtime error|INVARIANT VIOLATED|deadly signal|Test unit written' "$log" | head -80
+    echo "== $t crashed:"; grep -E -A40 'ERROR: |runtime error|INVARIANT VIOLATED|deadly signal|Test unit written' "$log" | head -80 || true
   fi
   echo "$line"
   summary+=("$line")
