@@ -960,6 +960,15 @@ struct Emulator::Impl {
       if (pos != std::string::npos) m.replace(pos, 18, "Rejecting Schema: " + Root());
       throw ApiError{e.code(), m, {}};
     }
+    // api.js completes the request body itself before anything else can fail
+    // (so later error bodies echo it in requestInfo.payload): taskQueueId from
+    // provisionerId/workerType, or those two split from taskQueueId.
+    {
+      auto& a = ctx.payload.GetAllocator();
+      for (const char* k : {"provisionerId", "workerType", "taskQueueId"})
+        if (!ctx.payload.HasMember(k) && def.HasMember(k))
+          ctx.payload.AddMember(rapidjson::StringRef(k), CopyValue(def[k], a), a);
+    }
     // api.js authorizeTaskCreation
     std::vector<Expr> all;
     for (auto& s : Strings(Member(def, "scopes"))) all.push_back(Expr::S(s));
