@@ -3,9 +3,17 @@
 #include <algorithm>
 
 #include "error.h"
+#include "schema.h"
 #include "timestamp.h"
 
 namespace tc {
+
+void ValidateCopy(const JsonValue& copy, const std::string& what) {
+  if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", copy)) {
+    throw BadInput(FormatViolation(what, *v) +
+                   " (the copy does not validate against Taskcluster's create-task-request schema)");
+  }
+}
 
 std::string TaskLabel(const JsonValue& def) {
   if (const JsonValue* tags = Member(def, "tags")) {

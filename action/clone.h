@@ -27,6 +27,10 @@ Json CloneTask(const JsonValue& original, const CloneOptions& opts);
 // The same, turning `def` itself into the copy.
 void CloneInPlace(Json& def, const CloneOptions& opts);
 
+// Checks a copy against Taskcluster's create-task-request schema before it
+// is sent; throws BadInput naming `what` (e.g. "copy of <taskId>") and the field.
+void ValidateCopy(const JsonValue& copy, const std::string& what);
+
 // The task's label: tags.label, else metadata.name, else "".
 std::string TaskLabel(const JsonValue& definition);
 

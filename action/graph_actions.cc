@@ -74,10 +74,7 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     // one with relative datestamps is already at now (delta 0).
     if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
     CloneInPlace(def, opts);
-    if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", def)) {
-      throw BadInput(FormatViolation("copy of " + old_id + " (" + label + ")", *v) +
-                     " (the copy does not validate against Taskcluster's create-task-request schema)");
-    }
+    ValidateCopy(def, "copy of " + old_id + " (" + label + ")");
     op.kind = OpKind::kCreate;
     op.task_id = remap.at(old_id);
     op.of = old_id;

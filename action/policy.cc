@@ -218,10 +218,7 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, c
     op.of = facts.task_id;
     op.label = label;
     op.definition = CloneTask(facts.definition, opts);
-    if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", op.definition)) {
-      throw BadInput(FormatViolation("copy of " + facts.task_id, *v) +
-                     " (the copy does not validate against Taskcluster's create-task-request schema)");
-    }
+    ValidateCopy(op.definition, "copy of " + facts.task_id);
     RecordCreated(plan, op.task_id, label, nullptr, op.definition, nullptr, true);
     plan.ops.push_back(std::move(op));
   }
@@ -253,10 +250,7 @@ Plan PlanRetriggerDecision(const Context& ctx, const TaskFacts& facts, int64_t n
   op.of = facts.task_id;
   op.label = label;
   op.definition = CloneTask(facts.definition, opts);
-  if (auto v = ValidateSchema("taskcluster/queue/v1/create-task-request.json", op.definition)) {
-    throw BadInput(FormatViolation("copy of " + facts.task_id, *v) +
-                   " (the copy does not validate against Taskcluster's create-task-request schema)");
-  }
+  ValidateCopy(op.definition, "copy of " + facts.task_id);
   plan.warnings.push_back(fmt::format(
       "retrigger-decision: the copy of {} runs with the original's scopes; its own actions and tasks appear in "
       "task group {}",

@@ -3,6 +3,9 @@
 // deadlineresolver.js, data.js, db/versions/0124.yml and 0028.yml (DB).
 #include "queue_memory.h"
 
+#include "slugid.h"
+#include "timestamp.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,27 +23,6 @@ namespace tc {
 namespace memq {
 
 namespace {
-// Howard Hinnant's civil-date algorithms.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp + (mp < 10 ? 3 : -9);
-  y += (m <= 2);
-}
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 unsigned DaysInMonth(int64_t y, unsigned m) {
@@ -49,18 +31,7 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
 }
 }  // namespace
 
-std::string IsoMs(int64_t ms) {
-  int64_t days = FloorDiv(ms, 86400000);
-  int64_t rem = ms - days * 86400000;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, y, m, d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                static_cast<int>(rem / 3600000), static_cast<int>(rem / 60000 % 60),
-                static_cast<int>(rem / 1000 % 60), static_cast<int>(rem % 1000));
-  return buf;
-}
+std::string IsoMs(int64_t ms) { return FormatIsoMs(ms); }
 
 std::optional<int64_t> ParseIso(const std::string& s) {
   static const std::regex re(
@@ -95,14 +66,11 @@ int64_t AddOneYear(int64_t ms) {
   int64_t rem = ms - days * 86400000;
   int64_t y;
   unsigned m, d;
-  CivilFromDays(days, y, m, d);
+  CivilFromDays(days, &y, &m, &d);
   return (DaysFromCivil(y + 1, m, 1) + (d - 1)) * 86400000 + rem;
 }
 
-bool IsSlugid(const std::string& s) {
-  static const std::regex re("^[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$");
-  return std::regex_match(s, re);
-}
+bool IsSlugid(const std::string& s) { return tc::IsSlugid(s); }
 bool IsTaskQueueId(const std::string& s) {
   static const std::regex re("^[a-zA-Z0-9-_]{1,38}/[a-z]([-a-z0-9]{0,36}[a-z0-9])?$");
   return std::regex_match(s, re);

@@ -65,6 +65,7 @@ const rapidjson::Document* FetchEmbedded(const std::string& uri) {
   if (!t) return nullptr;
   auto* d = new rapidjson::Document();
   d->Parse(t->c_str());
+  RewriteDateTimeFormats(*d, d->GetAllocator());
   return d;
 }
 
@@ -86,23 +87,7 @@ const Compiled& Compile(const std::string& name) {
   auto c = std::make_unique<Compiled>();
   valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
   valijson::adapters::RapidJsonAdapter adapter(doc);
-  auto fetch = [](const std::string& uri) -> const rapidjson::Document* {
-    const std::string* t = EmbeddedSchemaText(UriToName(uri));
-    if (!t) {
-      // relative refs may arrive unresolved ("task.json"); try the queue/hooks dirs
-      for (const char* dir : {"taskcluster/queue/v1/", "taskcluster/hooks/v1/"}) {
-        t = EmbeddedSchemaText(dir + UriToName(uri));
-        if (t) break;
-      }
-    }
-    if (!t) return nullptr;
-    auto* d = new rapidjson::Document();
-    d->Parse(t->c_str());
-    RewriteDateTimeFormats(*d, d->GetAllocator());
-    return d;
-  };
-  auto free_doc = [](const rapidjson::Document* d) { delete d; };
-  parser.populateSchema(adapter, c->schema, fetch, free_doc);
+  parser.populateSchema(adapter, c->schema, FetchEmbedded, FreeFetched);
   auto& ref = *c;
   g_cache[name] = std::move(c);
   return ref;

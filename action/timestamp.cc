@@ -5,8 +5,6 @@
 
 namespace tc {
 
-namespace {
-
 // Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's algorithm.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -29,6 +27,8 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *m = mp + (mp < 10 ? 3 : -9);
   *y = yy + (*m <= 2);
 }
+
+namespace {
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   if (pos + n > s.size()) return false;

@@ -27,6 +27,10 @@ std::string FormatTimestamp(const Timestamp& t);
 std::string FormatIsoMs(int64_t ms_since_epoch);
 int64_t NowMs();
 
+// Proleptic Gregorian calendar <-> days since 1970-01-01 (Howard Hinnant's algorithms).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+void CivilFromDays(int64_t days, int64_t* y, unsigned* m, unsigned* d);
+
 // Rewrites, in place, every string value in v that is a timestamp, adding
 // delta_ms. Object keys are not touched. Returns how many were shifted.
 size_t ShiftTimestamps(JsonValue& v, int64_t delta_ms, JsonAlloc& a);
