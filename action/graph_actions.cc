@@ -20,7 +20,7 @@ std::string S(std::string_view v) { return std::string(v); }
 }  // namespace
 
 void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
-                   int64_t now_ms) {
+                   int64_t now_ms, std::vector<std::string>* release) {
   // New ids first, so every copy can be remapped in one pass.
   // Keys are views of task_ids' strings, which outlive this function's maps.
   std::unordered_map<std::string_view, std::string> remap;
@@ -45,6 +45,7 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     const JsonValue* task = Member(entry, "task");
     if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
     const std::string& label = ge->label;
+    if (release && IsCotRelevant(*task)) release->push_back(old_id + " (" + label + ")");
 
     Json def;
     def.CopyFrom(*task, def.GetAllocator());
@@ -102,14 +103,10 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
   }
   std::vector<std::string> ids;
   for (std::string_view id : graph.DownstreamClosure(root_task_id)) ids.push_back(S(id));
-  // Release tasks in the set fork the release graph (Chain of Trust).
+  // Release tasks in the set fork the release graph (Chain of Trust): the
+  // first copy finds them (the plan is dropped if that refuses).
   std::vector<std::string> release;
-  for (const auto& id : ids) {
-    const TaskGraph::Entry* e = graph.Find(id);
-    Json entry = graph.Materialize(id);
-    const JsonValue* task = Member(entry, "task");
-    if (task && IsCotRelevant(*task)) release.push_back(id + " (" + e->label + ")");
-  }
+  PlanGraphCopy(plan, ctx, graph, ids, now_ms, &release);
   if (!release.empty()) {
     std::string list;
     for (size_t i = 0; i < release.size() && i < 10; ++i) list += (i ? ", " : "") + release[i];
@@ -123,7 +120,7 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
     plan.warnings.push_back(fmt::format(
         "forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: {}", release.size(), list));
   }
-  for (int64_t i = 0; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms);
+  for (int64_t i = 1; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms, nullptr);
   plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),
                                    times, root_task_id));
 }
@@ -208,7 +205,7 @@ Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
       plan.per_label.push_back(fmt::format("{}: rerun ({})", label, op.status == OpStatus::kSkipped ? op.detail : "state " + state));
       plan.ops.push_back(std::move(op));
     }
-    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms);
+    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms, nullptr);
     for (const auto& id : r.retrigger) {
       plan.per_label.push_back(fmt::format("{}: retriggered x{}", graph.Find(id)->label, r.times));
     }

@@ -33,8 +33,10 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
 
 // Appends one copy of `task_ids` (taskIds of graph entries; dependencies
 // among them remapped) to plan, recording them in the plan's artifacts.
+// release: when given, receives "taskId (label)" of the release
+// (Chain-of-Trust) tasks among them.
 void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
-                   int64_t now_ms);
+                   int64_t now_ms, std::vector<std::string>* release);
 
 // Statuses (inner status objects) of the tasks that retrigger-multiple may rerun.
 using StatusMap = std::map<std::string, Json>;

@@ -860,10 +860,12 @@ Json MemoryQueue::NormalizeDefinition(const std::string& task_id, const JsonValu
 }
 
 Json MemoryQueue::CreateTask(const std::string& task_id, const JsonValue& definition) {
+  // Validation and defaults read no shared state: outside the lock, so
+  // concurrent createTask calls only serialise on the store itself.
+  Json def = impl_->Normalize(task_id, definition);
   std::lock_guard<std::mutex> l(impl_->mu);
   Impl& I = *impl_;
   I.Sweep();
-  Json def = I.Normalize(task_id, definition);
   const int64_t now = I.Now();
 
   // A patchAndValidateTaskDef

@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
       {"TASKCLUSTER_ROOT_URL", emu.root_url()}, {"TASKCLUSTER_CLIENT_ID", "bench/action"},
       {"TASKCLUSTER_ACCESS_TOKEN", "bench-token-bench-token-bench-token-000"}, {"TASK_ID", action_task},
       {"ACTION_TASK_GROUP_ID", g.decision_id}, {"ACTION_TASK_ID", "\"" + g.big_build_id + "\""},
-      {"ACTION_INPUT", R"({"downstream": true})"}, {"ACTION_CALLBACK", "retrigger"}};
+      {"ACTION_INPUT", R"({"downstream": true, "force": true})"}, {"ACTION_CALLBACK", "retrigger-disabled"}};
   auto e0 = Clock::now();
   auto r = tctest::RunProcess({self + "/tc-action", "-v", "run", "--artifacts", dir, "--concurrency",
                                std::to_string(concurrency)},
