@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
+#include <rapidjson/document.h>
 #include <string>
 #include <vector>
 
@@ -37,9 +39,25 @@ inline std::vector<std::string> SplitNul(const uint8_t* data, size_t size, size_
 // reproducers in fuzz/regressions/ are replayed without it and still fail.
 //   invalid-utf8: tc::ParseJson accepts a lone low-surrogate escape ("\udc00")
 //                 and tc::ToJson then writes invalid UTF-8 (action/json.cc).
+//   nonfinite:    tc::ParseJson accepts a number that overflows to infinity
+//                 (e.g. 7700003118945841e308) and tc::ToJson then silently
+//                 writes invalid JSON (the value is dropped; action/json.cc).
 inline bool SkipKnown(const char* id) {
   const char* v = std::getenv("TC_FUZZ_SKIP_KNOWN");
   return v && std::strstr(v, id) != nullptr;
+}
+
+// True when v holds a non-finite number anywhere (see "nonfinite" above).
+inline bool HasNonFinite(const rapidjson::Value& v, int depth = 0) {
+  if (depth > 1000) return false;
+  if (v.IsDouble()) return !std::isfinite(v.GetDouble());
+  if (v.IsArray())
+    for (auto& e : v.GetArray())
+      if (HasNonFinite(e, depth + 1)) return true;
+  if (v.IsObject())
+    for (auto& m : v.GetObject())
+      if (HasNonFinite(m.value, depth + 1)) return true;
+  return false;
 }
 
 }  // namespace tc_fuzz
