@@ -12,6 +12,7 @@
 #include "hooks_http.h"
 #include "queue_http.h"
 #include "register.h"
+#include "report.h"
 #include "runner.h"
 #include "trigger.h"
 
@@ -109,7 +110,24 @@ int CliMain(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "tc-action: error: " << e.what() << " (see tc-action --help)\n";
+    std::string msg = SanitizeUtf8(std::string(e.what()) + " (see tc-action --help)");
+    for (auto& ch : msg)
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    std::cerr << "tc-action: error: " << msg << "\n";
+    // `run` writes its report on every exit, usage errors included.
+    bool is_run = false;
+    std::string dir = "artifacts";
+    for (int i = 1; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "run") is_run = true;
+      if (a == "--artifacts" && i + 1 < argc) dir = argv[i + 1];
+      if (a.rfind("--artifacts=", 0) == 0) dir = a.substr(12);
+    }
+    if (is_run) {
+      Json report = BuildReport(HeaderFromEnv(ProcessEnv(), false), Plan(), ExitCode::kBadInput, msg);
+      std::string werr;
+      if (!WriteReport(dir, report, &werr)) std::cerr << "tc-action: warning: " << werr << "\n";
+    }
     return static_cast<int>(ExitCode::kBadInput);
   }
   SetupLogging(verbosity);

@@ -49,7 +49,7 @@ std::string Require(const EnvLookup& env, const char* name) {
 
 void CheckSlugid(const std::string& value, const std::string& field) {
   if (!IsSlugid(value)) {
-    std::string shown = value.size() > 40 ? value.substr(0, 40) + "..." : value;
+    std::string shown = SanitizeUtf8(value.size() > 40 ? value.substr(0, 40) + "..." : value);
     throw BadInput(field + ": \"" + shown + "\" is not a valid taskId (expected a 22-character v4 slugid)");
   }
 }
@@ -85,16 +85,27 @@ Context ContextFromJson(const JsonValue& doc, const std::string& action_task_id,
   if (auto v = ValidateSchema("context.json", doc)) {
     throw BadInput(FormatViolation(source, *v));
   }
+  // Whole strings (an embedded NUL must not shorten a value into a valid one).
+  for (const char* f : {"action", "taskGroupId", "taskId"}) {
+    const JsonValue& v = doc[f];
+    if (v.IsString() && StringOf(v).find('\0') != std::string::npos) {
+      throw BadInput(source + "." + f + ": contains a NUL character; expected " +
+                     (std::string(f) == "action" ? "an action name" : "a taskId"));
+    }
+  }
   Context c;
   c.action_task_id = action_task_id;
-  c.action = doc["action"].GetString();
-  c.task_group_id = doc["taskGroupId"].GetString();
-  if (doc["taskId"].IsString()) c.task_id = doc["taskId"].GetString();
+  c.action = StringOf(doc["action"]);
+  c.task_group_id = StringOf(doc["taskGroupId"]);
+  if (doc["taskId"].IsString()) c.task_id = StringOf(doc["taskId"]);
+  CheckSlugid(c.task_group_id, source + ".taskGroupId");
+  if (c.task_id) CheckSlugid(*c.task_id, source + ".taskId");
   c.input.CopyFrom(doc["input"], c.input.GetAllocator());
 
   const ActionInfo* info = FindAction(c.action);
   if (!info) {
-    throw BadInput(source + ".action: unknown action \"" + c.action + "\"; expected one of " + KnownActionNames());
+    throw BadInput(source + ".action: unknown action \"" + SanitizeUtf8(c.action.substr(0, 100)) +
+                   "\"; expected one of " + KnownActionNames());
   }
   if (info->needs_task && !c.task_id) {
     throw BadInput(source + ".taskId: action \"" + c.action + "\" acts on a task; expected a taskId, got null");
@@ -129,14 +140,15 @@ Context LoadContext(const EnvLookup& env, const std::string& context_file) {
     throw BadInput(std::string("ACTION_TASK_ID: expected a JSON string (a taskId) or null, got ") +
                    JsonTypeName(task_doc));
   }
-  if (task_doc.IsString()) CheckSlugid(task_doc.GetString(), "ACTION_TASK_ID");
+  if (task_doc.IsString()) CheckSlugid(StringOf(task_doc), "ACTION_TASK_ID");
   Json input_doc = ParseJson(input_json, "ACTION_INPUT");
   if (!input_doc.IsObject()) {
     throw BadInput(std::string("ACTION_INPUT: expected a JSON object, got ") + JsonTypeName(input_doc));
   }
   const ActionInfo* info = FindAction(callback);
   if (!info) {
-    throw BadInput("ACTION_CALLBACK: unknown action \"" + callback + "\"; expected one of " + KnownActionNames());
+    throw BadInput("ACTION_CALLBACK: unknown action \"" + SanitizeUtf8(callback.substr(0, 100)) + "\"; expected one of " +
+                   KnownActionNames());
   }
   if (info->needs_task && task_doc.IsNull()) {
     throw BadInput("ACTION_TASK_ID: action \"" + callback + "\" acts on a task; expected a taskId, got null");
@@ -145,7 +157,7 @@ Context LoadContext(const EnvLookup& env, const std::string& context_file) {
   c.action_task_id = task_id;
   c.action = callback;
   c.task_group_id = group;
-  if (task_doc.IsString()) c.task_id = task_doc.GetString();
+  if (task_doc.IsString()) c.task_id = StringOf(task_doc);
   c.input = std::move(input_doc);
   if (auto v = ValidateSchema(info->input_schema, c.input)) {
     throw BadInput(FormatViolation("ACTION_INPUT", *v));

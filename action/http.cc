@@ -1,5 +1,7 @@
 #include "http.h"
 
+#include "timestamp.h"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -457,7 +459,33 @@ ClientConfig ClientConfigFromEnv() {
   std::string cert = Env("TASKCLUSTER_CERTIFICATE");
   if (!cert.empty()) {
     TaskclusterExt(cert, {});  // throws BadInput without echoing the value
+    // Expired or not-yet-valid temporary credentials would only earn a 401
+    // from the service: say so up front (times only, never the secret parts).
+    if (auto doc = TryParseJson(cert); doc && doc->IsObject()) {
+      const int64_t now = NowMs();
+      auto expiry = GetInt(*doc, "expiry");
+      auto start = GetInt(*doc, "start");
+      if (expiry && *expiry < now) {
+        throw BadInput("TASKCLUSTER_CERTIFICATE: the temporary credentials expired at " + FormatIsoMs(*expiry) +
+                       "; expected credentials valid now");
+      }
+      if (start && *start > now + 5 * 60 * 1000) {
+        throw BadInput("TASKCLUSTER_CERTIFICATE: the temporary credentials are not valid before " +
+                       FormatIsoMs(*start) + "; expected credentials valid now");
+      }
+    }
     cfg.certificate = cert;
+  }
+  // Optional: the receive timeout in seconds (large artifacts, slow proxies).
+  std::string timeout = Env("TASKCLUSTER_RECEIVE_TIMEOUT");
+  if (!timeout.empty()) {
+    char* end = nullptr;
+    double secs = std::strtod(timeout.c_str(), &end);
+    if (!end || *end != '\0' || !(secs > 0) || secs > 3600) {
+      throw BadInput("TASKCLUSTER_RECEIVE_TIMEOUT: expected seconds between 0 and 3600, got \"" +
+                     timeout.substr(0, 20) + "\"");
+    }
+    cfg.receive_timeout = std::chrono::milliseconds(static_cast<int64_t>(secs * 1000));
   }
   return cfg;
 }

@@ -129,7 +129,7 @@ const JsonValue* Member(const JsonValue& obj, const char* name) {
 std::optional<std::string> GetString(const JsonValue& obj, const char* name) {
   const JsonValue* m = Member(obj, name);
   if (!m || !m->IsString()) return std::nullopt;
-  return std::string(m->GetString(), m->GetStringLength());
+  return StringOf(*m);
 }
 
 std::optional<bool> GetBool(const JsonValue& obj, const char* name) {
@@ -149,6 +149,36 @@ std::string RequireString(const JsonValue& obj, const char* name, const std::str
   if (!m) throw BadInput(field + ": missing; expected a string");
   if (!m->IsString()) throw BadInput(field + ": expected a string, got " + JsonTypeName(*m));
   return std::string(m->GetString(), m->GetStringLength());
+}
+
+std::string StringOf(const JsonValue& v) { return std::string(v.GetString(), v.GetStringLength()); }
+
+std::string SanitizeUtf8(std::string_view s) {
+  static const char kReplacement[] = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size() && c != 0;
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len > 1) {
+      // no overlong forms, no surrogates, nothing above U+10FFFF
+      uint32_t cp = c & (0xFF >> (len + 1));
+      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += kReplacement;
+      ++i;
+    }
+  }
+  return out;
 }
 
 const char* JsonTypeName(const JsonValue& v) {

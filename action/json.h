@@ -35,12 +35,19 @@ JsonValue Str(std::string_view s, JsonAlloc& a);
 // Typed member access. Missing/wrong type: nullopt (Get*) or BadInput naming
 // `field` (Require*).
 const JsonValue* Member(const JsonValue& obj, const char* name);
+// The whole string (GetString() stops at an embedded NUL; this does not).
 std::optional<std::string> GetString(const JsonValue& obj, const char* name);
+std::string StringOf(const JsonValue& v);
 std::optional<bool> GetBool(const JsonValue& obj, const char* name);
 std::optional<int64_t> GetInt(const JsonValue& obj, const char* name);
 std::string RequireString(const JsonValue& obj, const char* name, const std::string& field);
 
-// Human-readable JSON type name ("object", "array", "string", "number", "boolean", "null").
+// s with every invalid UTF-8 sequence and NUL replaced by U+FFFD, so that
+// echoing user input into a report or a log keeps them valid text.
+std::string SanitizeUtf8(std::string_view s);
+
+// Human-readable JSON type name ("object", "array", "string", "integer",
+// "number", "boolean", "null").
 const char* JsonTypeName(const JsonValue& v);
 
 // Set obj[name] = value, replacing an existing member.

@@ -39,7 +39,7 @@ ReportHeader HeaderFromEnv(const EnvLookup& env, bool dry_run) {
   h.input.SetObject();
   // Only echo values that are well-formed, and never long ones.
   auto short_value = [](const std::optional<std::string>& v) { return v && v->size() <= 100 ? *v : std::string(); };
-  h.action = short_value(env("ACTION_CALLBACK"));
+  h.action = SanitizeUtf8(short_value(env("ACTION_CALLBACK")));
   std::string group = short_value(env("ACTION_TASK_GROUP_ID"));
   h.task_group_id = IsSlugid(group) ? group : "";
   if (auto t = env("ACTION_TASK_ID")) {
@@ -56,6 +56,8 @@ ReportHeader HeaderFromEnv(const EnvLookup& env, bool dry_run) {
 Json BuildReport(const ReportHeader& h, const Plan& plan, ExitCode code, const std::string& error) {
   Json r(rapidjson::kObjectType);
   auto& a = r.GetAllocator();
+  // Everything echoed from input is made valid UTF-8 first: the report stays JSON.
+  auto Str = [](std::string_view s, JsonAlloc& al) { return tc::Str(SanitizeUtf8(s), al); };
   r.AddMember("action", Str(h.action, a), a);
   r.AddMember("taskGroupId", Str(h.task_group_id, a), a);
   r.AddMember("taskId", h.task_id ? Str(*h.task_id, a) : JsonValue(), a);

@@ -57,12 +57,13 @@ std::string DecisionArtifact(Queue& q, const Context& ctx, const std::string& na
   try {
     return q.GetLatestArtifact(ctx.task_group_id, name);
   } catch (const TcError& e) {
-    if (e.status() == 404 || e.status() == 410 || e.status() == 424) {
-      const char* why = e.status() == 404 ? "does not exist" : e.status() == 410 ? "has expired" : "failed to upload";
-      throw Refused(fmt::format("{} of decision task {} {} ({}); the graph-aware action cannot run without it",
-                                name, ctx.task_group_id, why, e.what()));
+    if (e.status() != 404 && e.status() != 410 && e.status() != 424) {
+      throw TcError(e.status(), e.code(),
+                    fmt::format("{} of decision task {}: {}", name, ctx.task_group_id, e.what()));
     }
-    throw;
+    const char* why = e.status() == 404 ? "does not exist" : e.status() == 410 ? "has expired" : "failed to upload";
+    throw Refused(fmt::format("{} of decision task {} {} ({}); the graph-aware action cannot run without it", name,
+                              ctx.task_group_id, why, e.what()));
   }
 }
 
@@ -194,6 +195,7 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
     error = std::string("internal error: ") + e.what();
   }
   if (!have_context) header = HeaderFromEnv(env, opts.dry_run);
+  error = SanitizeUtf8(error);
   for (auto& ch : error)  // the error is one line, always
     if (ch == '\n' || ch == '\r') ch = ' ';
 

@@ -143,7 +143,8 @@ struct World {
   }
   void SubstJson(JsonValue& v, JsonAlloc& a, const std::string& where) const {
     if (v.IsString()) {
-      v.SetString(Subst(v.GetString(), where).c_str(), a);
+      std::string out = Subst(StringOf(v), where);  // whole string: cases embed NULs
+      v.SetString(out.data(), static_cast<rapidjson::SizeType>(out.size()), a);
     } else if (v.IsArray()) {
       for (auto& x : v.GetArray()) SubstJson(x, a, where);
     } else if (v.IsObject()) {
@@ -151,7 +152,7 @@ struct World {
       for (auto& m : v.GetObject()) {
         Json copy = CopyJson(m.value);
         SubstJson(copy, copy.GetAllocator(), where);
-        members.emplace_back(Subst(m.name.GetString(), where), std::move(copy));
+        members.emplace_back(Subst(StringOf(m.name), where), std::move(copy));
       }
       v.SetObject();
       for (auto& [k, x] : members) v.AddMember(Str(k, a), JsonValue(x, a), a);
