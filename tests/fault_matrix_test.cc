@@ -15,7 +15,7 @@
 // At the end of the run a table (action x fault -> outcome) is printed to stdout.
 //
 // Latency beyond the client's 30 s receive timeout: ClientConfigFromEnv has no
-// knob for the timeout, so only one such cell runs (retrigger x3, 35 s).
+// timeout, set short with TASKCLUSTER_RECEIVE_TIMEOUT (retrigger x3: 5 s delay, 2 s timeout).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
 
@@ -44,7 +44,7 @@ const char* kHookClient = "project/gecko/action-hook";
 // ---------------------------------------------------------------- the table
 
 const std::vector<std::string> kColumns = {"500 x2",      "503 x2", "reset x2", "reset-after-commit x2",
-                                           "latency 35s", "409",    "retried action task"};
+                                           "latency > timeout", "409", "retried action task"};
 std::map<std::string, std::map<std::string, std::string>>& Table() {
   static std::map<std::string, std::map<std::string, std::string>> t;
   return t;
@@ -73,15 +73,16 @@ struct TablePrinter : Catch::TestEventListenerBase {
                 << " | ";
       for (const auto& c : kColumns) {
         auto it = Table()[row].find(c);
-        std::string cell = it != Table()[row].end() ? it->second : c == "latency 35s" ? "not run (*)" : "-";
+        std::string cell = it != Table()[row].end() ? it->second : c == "latency > timeout" ? "not run" : "-";
         std::cout << cell << " | ";
       }
       std::cout << "\n";
     }
     std::cout << "\n(x2 = the fault fires on the first 2 tries of one request; \"retried action task\" = 500 x6 on one "
                  "request, so the client's 5 retries are exhausted, then the same TASK_ID runs again without faults; "
-                 "409 on rerun/cancel = the task's deadline passes while the request is in flight; (*) the client's 30 s "
-                 "receive timeout has no environment knob (ClientConfigFromEnv), so only one 35 s latency cell runs)\n"
+                 "409 on rerun/cancel = the task's deadline passes while the request is in flight; latency > timeout = "
+                 "the client's receive timeout is set to 2 s with TASKCLUSTER_RECEIVE_TIMEOUT and the request is "
+                 "delayed 5 s)\n"
               << std::flush;
   }
 };
@@ -214,6 +215,8 @@ struct World {
     q.PutArtifact(group, -1, tg);
   }
 
+  int receive_timeout_s = 0;  // TASKCLUSTER_RECEIVE_TIMEOUT for the run (0: the client's default)
+
   tctest::ProcResult Run(const std::string& action, const std::string& task_json, const std::string& input,
                          std::vector<std::string> args = {}) {
     std::map<std::string, std::string> env = {{"TASKCLUSTER_ROOT_URL", emu->root_url()},
@@ -225,6 +228,7 @@ struct World {
                                               {"ACTION_INPUT", input},
                                               {"ACTION_CALLBACK", action},
                                               {"PATH", "/usr/bin:/bin"}};
+    if (receive_timeout_s > 0) env["TASKCLUSTER_RECEIVE_TIMEOUT"] = std::to_string(receive_timeout_s);
     std::vector<std::string> argv = {std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir};
     argv.insert(argv.end(), args.begin(), args.end());
     return tctest::RunProcess(argv, env);
@@ -525,18 +529,19 @@ TEST_CASE("matrix: retrigger x3, the action task is retried after exhausting ret
   Record("retrigger x3 @ 2nd PUT", "retried action task", "exit 3 (2/3) then 0, 3/3 created, 0 dup");
 }
 
-TEST_CASE("matrix: retrigger x3, latency beyond the client's receive timeout (35 s)") {
+TEST_CASE("matrix: retrigger x3, latency beyond the client's receive timeout") {
   World w;
+  w.receive_timeout_s = 2;  // TASKCLUSTER_RECEIVE_TIMEOUT; the delay is 5 s
   std::string t = w.Seed("failed");
   std::set<std::string> before = w.Ids();
   std::string target = DerivedSlugid(w.action_task, 1);
-  w.Fault("PUT", PutPath(target) + "$", "latency", 1, 35000);
+  w.Fault("PUT", PutPath(target) + "$", "latency", 1, 5000);
   auto t0 = std::chrono::steady_clock::now();
   auto r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
   auto took = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - t0).count();
   INFO(Describe(r));
   REQUIRE(r.status == 0);
-  REQUIRE(took >= 29);  // the client waited for its receive timeout, then retried
+  REQUIRE(took >= 2);  // the client waited for its receive timeout, then retried
   // The delayed request is still in the emulator: wait until it lands (it then
   // replays the same createTask: idempotent), and check the final state after it.
   for (int i = 0; i < 200 && w.Fired("latency", target) == 0; ++i)
@@ -547,7 +552,7 @@ TEST_CASE("matrix: retrigger x3, latency beyond the client's receive timeout (35
   w.RequireOnlyIntendedMutations(PutsOf(Derived(w.action_task, 3)));
   for (const auto& e : w.emu->Journal())
     if (e.method == "PUT" && e.path.find(target) != std::string::npos) REQUIRE((e.status == 200 || e.status == 0));
-  Record("retrigger x3 @ 2nd PUT", "latency 35s",
+  Record("retrigger x3 @ 2nd PUT", "latency > timeout",
          "exit 0 after " + std::to_string(took) + " s, 3/3 created, late replay idempotent, 0 dup");
 }
 
@@ -658,8 +663,9 @@ TEST_CASE("matrix: retrigger with downstream, the action task is retried after e
   REQUIRE(w.Fired("500", "task-graph.json") == 6);
   RequireReport(w, 3);
   REQUIRE(w.Report()["operations"].Size() == 0);
-  // (the error names the call, queue.getLatestArtifact, but not which artifact: see the report)
-  REQUIRE_THAT(r.err, Catch::StartsWith("tc-action: error: queue.getLatestArtifact: 500"));
+  // the error names the artifact and the call
+  REQUIRE_THAT(r.err, Catch::StartsWith("tc-action: error: public/task-graph.json of decision task") &&
+                          Catch::Contains("queue.getLatestArtifact: 500"));
   REQUIRE(w.Ids() == before);
   for (const auto& e : w.emu->Journal()) REQUIRE_FALSE(e.mutating);
   r = w.RunDownstream();
@@ -743,6 +749,38 @@ TEST_CASE("matrix: rerun, the action task is retried after exhausting retries") 
 }
 
 // ======================================================================
+TEST_CASE("matrix: rerun, latency beyond the client's receive timeout") {
+  World w;
+  w.receive_timeout_s = 2;
+  std::string id = w.Seed("exception");
+  w.emu->ClearJournal();
+  w.Fault("POST", PostPath(id, "rerun") + "$", "latency", 1, 5000);
+  auto r = w.Run("rerun", "\"" + id + "\"", "{}");
+  INFO(Describe(r));
+  REQUIRE(r.status == 0);
+  for (int i = 0; i < 100 && w.Fired("latency", id) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the delayed rerun lands: a no-op on a pending task
+  REQUIRE(w.Runs(id) == 2);  // exactly one new run
+  REQUIRE(w.State(id) == "pending");
+  Record("rerun @ POST rerun", "latency > timeout", "exit 0, exactly 1 new run (late replay a no-op)");
+}
+
+TEST_CASE("matrix: cancel-all, latency beyond the client's receive timeout on one cancel") {
+  CancelWorld c;
+  World& w = c.w;
+  w.receive_timeout_s = 2;
+  w.Fault("POST", PostPath(c.live[2], "cancel") + "$", "latency", 1, 5000);
+  auto r = w.Run("cancel-all", "null", "{}");
+  INFO(Describe(r));
+  REQUIRE(r.status == 0);
+  for (int i = 0; i < 100 && w.Fired("latency", c.live[2]) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const auto& id : c.live) c.RequireCancelled(id);
+  c.RequireRest();
+  Record("cancel-all (5 live, page size 2) @ one POST cancel", "latency > timeout", "exit 0, 5/5 cancelled once");
+}
+
 TEST_CASE("matrix: cancel-all (paged listing) under transient faults on one cancel") {
   for (const auto& kind : kTransient) {
     DYNAMIC_SECTION(kind) {
