@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,31 @@ constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjs
 // Deepest nesting accepted. Parsing is iterative, but writing and walking
 // values recurse, so hostile input is refused up front.
 constexpr int kMaxDepth = 512;
+
+bool ValidUtf8(const char* s, size_t n);
+
+// Why v cannot be written back as JSON (nullptr when it can).
+const char* UnwritableValue(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNumberType:
+      return v.IsDouble() && !std::isfinite(v.GetDouble()) ? "a number is too large for a double" : nullptr;
+    case rapidjson::kStringType:
+      return ValidUtf8(v.GetString(), v.GetStringLength()) ? nullptr : "a string escape is not valid UTF-16 (lone surrogate)";
+    case rapidjson::kArrayType:
+      for (const auto& e : v.GetArray())
+        if (const char* w = UnwritableValue(e)) return w;
+      return nullptr;
+    case rapidjson::kObjectType:
+      for (const auto& m : v.GetObject()) {
+        if (!ValidUtf8(m.name.GetString(), m.name.GetStringLength()))
+          return "a member name escape is not valid UTF-16 (lone surrogate)";
+        if (const char* w = UnwritableValue(m.value)) return w;
+      }
+      return nullptr;
+    default:
+      return nullptr;
+  }
+}
 
 // Returns the offset where nesting first exceeds kMaxDepth, or npos.
 size_t TooDeepAt(std::string_view text) {
@@ -54,6 +80,13 @@ std::optional<Json> TryParseJson(std::string_view text, std::string* err) {
     }
     return std::nullopt;
   }
+  // RapidJSON accepts two things that are not JSON values we can write back:
+  // escapes of lone surrogates ("\udc00", decoded to invalid UTF-8) and
+  // numbers that overflow a double. Refuse them here, once.
+  if (const char* why = UnwritableValue(d)) {
+    if (err) *err = std::string("invalid JSON: ") + why;
+    return std::nullopt;
+  }
   return d;
 }
 
@@ -75,7 +108,8 @@ Json ParseJsonFile(const std::string& path) {
 std::string ToJson(const JsonValue& v) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  v.Accept(w);
+  // The writer stops at a non-finite number: never return a truncated text.
+  if (!v.Accept(w)) throw std::runtime_error("cannot write JSON: a number is not finite");
   return std::string(sb.GetString(), sb.GetSize());
 }
 
@@ -83,7 +117,7 @@ std::string ToPrettyJson(const JsonValue& v) {
   rapidjson::StringBuffer sb;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
   w.SetIndent(' ', 2);
-  v.Accept(w);
+  if (!v.Accept(w)) throw std::runtime_error("cannot write JSON: a number is not finite");
   return std::string(sb.GetString(), sb.GetSize());
 }
 
@@ -153,29 +187,50 @@ std::string RequireString(const JsonValue& obj, const char* name, const std::str
 
 std::string StringOf(const JsonValue& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when it is not valid.
+size_t Utf8SequenceAt(std::string_view s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  if (len == 1) return 1;
+  uint32_t cp = c & (0xFF >> (len + 1));
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+bool ValidUtf8(const char* p, size_t n) {
+  std::string_view s(p, n);
+  for (size_t i = 0; i < n;) {
+    size_t len = Utf8SequenceAt(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string SanitizeUtf8(std::string_view s) {
   static const char kReplacement[] = "\xEF\xBF\xBD";
   std::string out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size() && c != 0;
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len > 1) {
-      // no overlong forms, no surrogates, nothing above U+10FFFF
-      uint32_t cp = c & (0xFF >> (len + 1));
-      for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-      static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-      ok = cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-    }
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
+  for (size_t i = 0; i < s.size();) {
+    size_t len = Utf8SequenceAt(s, i);
+    if (len == 0 || s[i] == '\0') {
       out += kReplacement;
       ++i;
+    } else {
+      out.append(s.substr(i, len));
+      i += len;
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // Unit tests of the pure core: JSON helpers, slugids, timestamps, schemas.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <set>
 
 #include "error.h"
@@ -103,4 +104,18 @@ TEST_CASE("schema validation against Taskcluster's create-task-request with $ref
   REQUIRE(v->path == "taskGroupId");
   REQUIRE(FormatViolation("task", *v).rfind("task.taskGroupId: ", 0) == 0);
   REQUIRE_THROWS_AS(ValidateSchema("no-such-schema.json", good), std::logic_error);
+}
+
+TEST_CASE("JSON that cannot be written back is refused at parse; the writer never truncates") {
+  REQUIRE_THROWS_WITH(ParseJson(R"({"x": "\udc00"})", "in"), Catch::Contains("lone surrogate"));
+  REQUIRE_THROWS_AS(ParseJson(R"({"\ud800": 1})", "in"), BadInput);  // RapidJSON refuses a lone high surrogate itself
+  REQUIRE_THROWS_WITH(ParseJson(R"({"x": 7700003118945841e308})", "in"), Catch::Contains("too large"));
+  auto ok = ParseJson(R"({"x": "\ud83d\ude00 \u0000", "n": 1e308})", "in");
+  REQUIRE(ToJson(ok).find("1e308") != std::string::npos);
+  Json inf(rapidjson::kObjectType);
+  inf.AddMember("x", std::numeric_limits<double>::infinity(), inf.GetAllocator());
+  REQUIRE_THROWS_AS(ToJson(inf), std::runtime_error);
+  REQUIRE(SanitizeUtf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+  REQUIRE(SanitizeUtf8("\xed\xa0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  REQUIRE(SanitizeUtf8("h\xc3\xa9") == "h\xc3\xa9");
 }
