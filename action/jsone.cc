@@ -524,15 +524,15 @@ rapidjson::Document JsoneRender(const rapidjson::Value& tmpl, const rapidjson::V
                                 std::optional<std::string> now, const JsoneLimits& limits) {
   using namespace jsone;
   struct Scoped {  // this thread's limits and budget, restored afterwards
-    JsoneLimits saved_limits = g_limits;
-    int64_t saved_work = g_work_left;
+    JsoneLimits saved_limits = Limits();
+    int64_t saved_work = WorkLeft();
     explicit Scoped(const JsoneLimits& l) {
-      g_limits = l;
-      g_work_left = l.work_budget;
+      Limits() = l;
+      WorkLeft() = l.work_budget;
     }
     ~Scoped() {
-      g_limits = saved_limits;
-      g_work_left = saved_work;
+      Limits() = saved_limits;
+      WorkLeft() = saved_work;
     }
   } scoped(limits);
   if (!context.IsObject()) ThrowTemplate("context must be an object");

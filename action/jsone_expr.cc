@@ -531,8 +531,8 @@ class Interpreter {
       case Tok::Plus:
         MathOperands(n.tok, left, right);
         if (left.is_str()) {
-          if (left.s().size() + right.s().size() > g_limits.max_string_bytes)
-            ThrowInterpreter("string too long (limit " + std::to_string(g_limits.max_string_bytes) + " bytes)");
+          if (left.s().size() + right.s().size() > Limits().max_string_bytes)
+            ThrowInterpreter("string too long (limit " + std::to_string(Limits().max_string_bytes) + " bytes)");
           return Val::Str(left.s() + right.s());
         }
         return Val::Num(left.n() + right.n());

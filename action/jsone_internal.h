@@ -30,11 +30,13 @@ using Ctx = std::shared_ptr<const Scope>;
 // ---- resource limits (see JsoneLimits)
 // The limits of the render running on this thread, and its remaining work;
 // set by JsoneRender (outside a render: defaults, unlimited work).
-extern thread_local JsoneLimits g_limits;
-extern thread_local int64_t g_work_left;
+// This thread's limits and remaining work budget (accessors rather than
+// extern thread_local variables: GCC's UBSan misreads those across TUs).
+JsoneLimits& Limits();
+int64_t& WorkLeft();
 [[noreturn]] void ThrowWorkLimit();
 inline void Charge(int64_t units) {
-  if ((g_work_left -= units) < 0) ThrowWorkLimit();
+  if ((WorkLeft() -= units) < 0) ThrowWorkLimit();
 }
 
 // ---- errors

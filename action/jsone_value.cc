@@ -28,12 +28,18 @@ void ThrowInterpreter(const std::string& msg) { throw JsoneError("InterpreterErr
 void ThrowSyntax(const std::string& msg) { throw JsoneError("SyntaxError", msg); }
 void ThrowBuiltin(const std::string& msg) { throw JsoneError("BuiltinError", msg); }
 
-thread_local JsoneLimits g_limits;
-thread_local int64_t g_work_left = INT64_MAX;
+JsoneLimits& Limits() {
+  thread_local JsoneLimits limits;
+  return limits;
+}
+int64_t& WorkLeft() {
+  thread_local int64_t work_left = INT64_MAX;
+  return work_left;
+}
 
 void ThrowWorkLimit() {
-  g_work_left = 0;
-  ThrowTemplate("rendering exceeds the work limit (" + std::to_string(g_limits.work_budget) + " steps)");
+  WorkLeft() = 0;
+  ThrowTemplate("rendering exceeds the work limit (" + std::to_string(Limits().work_budget) + " steps)");
 }
 
 namespace {
@@ -43,7 +49,7 @@ namespace {
 }
 
 [[noreturn]] void ThrowTooLarge() {
-  ThrowTemplate("value too large (limit " + std::to_string(g_limits.max_value_weight) + " units)");
+  ThrowTemplate("value too large (limit " + std::to_string(Limits().max_value_weight) + " units)");
 }
 
 }  // namespace
@@ -63,8 +69,8 @@ Val Val::Num(double d) {
 }
 
 Val Val::Str(std::string s) {
-  if (s.size() > g_limits.max_string_bytes)
-    ThrowTemplate("string too long (limit " + std::to_string(g_limits.max_string_bytes) + " bytes)");
+  if (s.size() > Limits().max_string_bytes)
+    ThrowTemplate("string too long (limit " + std::to_string(Limits().max_string_bytes) + " bytes)");
   Charge(1 + static_cast<int64_t>(s.size() / 16));
   Val v;
   v.v_ = std::make_shared<const std::string>(std::move(s));
@@ -78,7 +84,7 @@ Val Val::Arr(std::vector<Val> items) {
   for (const auto& e : items) {
     depth = std::max(depth, e.depth());
     weight += e.weight();
-    if (weight > g_limits.max_value_weight) ThrowTooLarge();
+    if (weight > Limits().max_value_weight) ThrowTooLarge();
   }
   if (depth + 1 > kJsoneMaxDepth) ThrowTooDeep();
   auto data = std::make_shared<ArrData>();
@@ -97,7 +103,7 @@ Val Val::Obj(ObjData data) {
   for (const auto& kv : data.items) {
     depth = std::max(depth, kv.second.depth());
     weight += kv.second.weight() + 1 + static_cast<int64_t>(kv.first.size() / 16);
-    if (weight > g_limits.max_value_weight) ThrowTooLarge();
+    if (weight > Limits().max_value_weight) ThrowTooLarge();
   }
   if (depth + 1 > kJsoneMaxDepth) ThrowTooDeep();
   data.depth = depth + 1;

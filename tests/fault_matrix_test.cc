@@ -350,7 +350,8 @@ std::map<std::string, std::string> DryRunDownstream(World& w) {
   INFO(Describe(r));
   REQUIRE(r.status == 0);
   std::map<std::string, std::string> m;
-  for (const auto& op : w.Report()["operations"].GetArray()) m[op["of"].GetString()] = op["taskId"].GetString();
+  Json rep = w.Report();  // keep the document alive while iterating it
+  for (const auto& op : rep["operations"].GetArray()) m[op["of"].GetString()] = op["taskId"].GetString();
   REQUIRE(m.size() == 5);
   int mutating = 0;
   for (const auto& e : w.emu->Journal()) mutating += e.mutating;

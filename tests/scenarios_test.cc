@@ -142,7 +142,8 @@ struct World {
   Json Report() { return ParseJsonFile(dir + "/report.json"); }
   std::string Warnings() {
     std::string all;
-    for (const auto& w : Report()["warnings"].GetArray()) all += std::string(w.GetString()) + "\n";
+    Json rep = Report();  // keep the document alive while iterating it
+    for (const auto& w : rep["warnings"].GetArray()) all += std::string(w.GetString()) + "\n";
     return all;
   }
 };
