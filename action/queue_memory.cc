@@ -523,8 +523,27 @@ struct MemoryQueue::Impl {
   }
 
   // Lazy deadline resolver and claim resolver.
+  // Sweep bookkeeping: nothing (deadline + delay, claim expiry) can be due
+  // before next_event_ms unless something changed since the last full sweep
+  // (then next_event_ms is kUnknownEvent). createTask only lowers it.
+  static constexpr int64_t kUnknownEvent = INT64_MIN;
+  int64_t next_event_ms = kUnknownEvent;
+  void Touched() { next_event_ms = kUnknownEvent; }
+
   void Sweep() {
     int64_t now = Now();
+    if (next_event_ms != kUnknownEvent && now < next_event_ms) return;
+    SweepAll(now);
+    int64_t next = INT64_MAX;
+    for (auto& [id, t] : tasks) {
+      if (!t.runs.empty() && t.runs.back().state == "running" && t.runs.back().taken_until)
+        next = std::min(next, t.runs.back().taken_until + 1);
+      if (!IsResolved(t.State())) next = std::min(next, t.deadline + kDeadlineDelayMs);
+    }
+    next_event_ms = next;
+  }
+
+  void SweepAll(int64_t now) {
     // Process in order of event time so dependents see causes first.
     for (bool changed = true; changed;) {
       changed = false;
@@ -811,10 +830,12 @@ int64_t MemoryQueue::NowMs() const {
 }
 void MemoryQueue::AdvanceClock(std::chrono::milliseconds by) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   impl_->offset_ms += by.count();
 }
 void MemoryQueue::SetClock(QueueClock clock) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   impl_->clock = std::move(clock);
 }
 void MemoryQueue::SetPageSize(int n) {
@@ -943,6 +964,8 @@ Json MemoryQueue::CreateTask(const std::string& task_id, const JsonValue& defini
     InputError(msg);
   }
   auto& rec = I.tasks[task_id] = std::move(t);
+  if (I.next_event_ms != Impl::kUnknownEvent)
+    I.next_event_ms = std::min(I.next_event_ms, rec.deadline + kDeadlineDelayMs);
   I.Link(rec);
   if (rec.deps.empty() || (any_satisfied && !I.Blocked(rec))) I.Schedule(rec, now);
   return I.StatusResponse(rec);
@@ -950,6 +973,7 @@ Json MemoryQueue::CreateTask(const std::string& task_id, const JsonValue& defini
 
 Json MemoryQueue::ScheduleTask(const std::string& task_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   CheckSlugParam("taskId", task_id);
   impl_->Sweep();
   TaskRec* t = impl_->Find(task_id);
@@ -963,6 +987,7 @@ Json MemoryQueue::ScheduleTask(const std::string& task_id) {
 
 Json MemoryQueue::RerunTask(const std::string& task_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   CheckSlugParam("taskId", task_id);
   impl_->Sweep();
   TaskRec* t = impl_->Find(task_id);
@@ -985,6 +1010,7 @@ Json MemoryQueue::RerunTask(const std::string& task_id) {
 
 Json MemoryQueue::CancelTask(const std::string& task_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   CheckSlugParam("taskId", task_id);
   impl_->Sweep();
   TaskRec* t = impl_->Find(task_id);
@@ -1094,6 +1120,7 @@ std::string MemoryQueue::GetLatestArtifact(const std::string& task_id, const std
 
 void MemoryQueue::PutArtifact(const std::string& task_id, int run_id, const MemArtifact& a) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   TaskRec* t = impl_->Find(task_id);
   if (!t) NotFound("Task not found");
   if (run_id < 0) {
@@ -1107,6 +1134,7 @@ void MemoryQueue::PutArtifact(const std::string& task_id, int run_id, const MemA
 Json MemoryQueue::ClaimWork(const std::string& task_queue_id, const std::string& worker_group,
                             const std::string& worker_id, int count) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   Impl& I = *impl_;
   I.Sweep();
   int64_t now = I.Now();
@@ -1138,6 +1166,7 @@ Json MemoryQueue::ClaimWork(const std::string& task_queue_id, const std::string&
 Json MemoryQueue::ClaimTask(const std::string& task_id, int run_id, const std::string& worker_group,
                             const std::string& worker_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   Impl& I = *impl_;
   I.Sweep();
   int64_t now = I.Now();
@@ -1159,14 +1188,17 @@ Json MemoryQueue::ClaimTask(const std::string& task_id, int run_id, const std::s
 
 Json MemoryQueue::ReportCompleted(const std::string& task_id, int run_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   return impl_->ReportResolved(task_id, run_id, "completed");
 }
 Json MemoryQueue::ReportFailed(const std::string& task_id, int run_id) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   return impl_->ReportResolved(task_id, run_id, "failed");
 }
 Json MemoryQueue::ReportException(const std::string& task_id, int run_id, const std::string& reason) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   return impl_->ReportExc(task_id, run_id, reason);
 }
 
@@ -1182,6 +1214,7 @@ std::pair<std::string, std::string> MemoryQueue::RunWorker(const std::string& ta
 
 Json MemoryQueue::Drive(const std::string& task_id, const std::string& state, const std::string& reason) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   Impl& I = *impl_;
   I.Sweep();
   int64_t now = I.Now();
@@ -1206,6 +1239,7 @@ Json MemoryQueue::Drive(const std::string& task_id, const std::string& state, co
 void MemoryQueue::SeedTask(const std::string& task_id, const JsonValue& definition, const std::string& state,
                            const JsonValue* runs, const std::string& reason) {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   Impl& I = *impl_;
   auto where = "task " + task_id + ": ";
   Json def;
@@ -1280,12 +1314,15 @@ void MemoryQueue::SeedTask(const std::string& task_id, const JsonValue& definiti
       if (!IsResolved(t.runs[i].state)) throw BadInput(where + "only the last run may be unresolved");
   }
   auto& rec = I.tasks[task_id] = std::move(t);
+  if (I.next_event_ms != Impl::kUnknownEvent)
+    I.next_event_ms = std::min(I.next_event_ms, rec.deadline + kDeadlineDelayMs);
   I.Link(rec);
   I.unfinished_seed.push_back(task_id);
 }
 
 void MemoryQueue::FinishSeeding() {
   std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->Touched();
   Impl& I = *impl_;
   for (const auto& id : I.unfinished_seed) {
     TaskRec* t = I.Find(id);
