@@ -162,13 +162,7 @@ struct Reply {
 };
 
 // ---------------------------------------------------------------- helpers
-std::vector<std::string> Strings(const JsonValue* v) {
-  std::vector<std::string> out;
-  if (v && v->IsArray())
-    for (auto& x : v->GetArray())
-      if (x.IsString()) out.emplace_back(x.GetString(), x.GetStringLength());
-  return out;
-}
+std::vector<std::string> Strings(const JsonValue* v) { return StringsOf(v); }
 
 std::vector<std::string> Merge(std::vector<std::string> a, const std::vector<std::string>& b) {
   for (auto& s : b)

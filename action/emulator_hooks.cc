@@ -26,13 +26,7 @@ namespace tc {
 
 namespace {
 
-std::vector<std::string> Strings(const JsonValue* v) {
-  std::vector<std::string> out;
-  if (v && v->IsArray())
-    for (auto& x : v->GetArray())
-      if (x.IsString()) out.emplace_back(x.GetString(), x.GetStringLength());
-  return out;
-}
+std::vector<std::string> Strings(const JsonValue* v) { return StringsOf(v); }
 
 // ajv's errorsText(errors, {separator: '; '}), approximately: "data/<path> <message>".
 std::string AjvText(const std::vector<SchemaViolation>& vs) {

@@ -187,6 +187,14 @@ std::string RequireString(const JsonValue& obj, const char* name, const std::str
 
 std::string StringOf(const JsonValue& v) { return std::string(v.GetString(), v.GetStringLength()); }
 
+std::vector<std::string> StringsOf(const JsonValue* v) {
+  std::vector<std::string> out;
+  if (v && v->IsArray())
+    for (const auto& x : v->GetArray())
+      if (x.IsString()) out.push_back(StringOf(x));
+  return out;
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence at s[i] (no overlong forms, no

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tc {
 
@@ -38,6 +39,8 @@ const JsonValue* Member(const JsonValue& obj, const char* name);
 // The whole string (GetString() stops at an embedded NUL; this does not).
 std::optional<std::string> GetString(const JsonValue& obj, const char* name);
 std::string StringOf(const JsonValue& v);
+// The string elements of an array (others skipped); {} for null or a non-array.
+std::vector<std::string> StringsOf(const JsonValue* v);
 std::optional<bool> GetBool(const JsonValue& obj, const char* name);
 std::optional<int64_t> GetInt(const JsonValue& obj, const char* name);
 std::string RequireString(const JsonValue& obj, const char* name, const std::string& field);
