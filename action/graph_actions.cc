@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
 #include <unordered_set>
 
 #include "clone.h"
@@ -16,6 +18,36 @@ namespace tc {
 namespace {
 
 std::string S(std::string_view v) { return std::string(v); }
+
+// Validates the copies plan.ops[base..] against create-task-request, on a few
+// threads (schema validation is most of the planning time at Firefox scale).
+// The first invalid copy by plan order is the error.
+void ValidateCopies(const Plan& plan, size_t base) {
+  const size_t n = plan.ops.size() - base;
+  const size_t threads = std::max<size_t>(1, std::min<size_t>({std::thread::hardware_concurrency(), 4, n / 64}));
+  std::vector<std::string> errors(threads);
+  std::vector<size_t> error_at(threads, SIZE_MAX);
+  auto work = [&](size_t t) {
+    for (size_t i = base + t; i < plan.ops.size(); i += threads) {
+      const Operation& op = plan.ops[i];
+      try {
+        ValidateCopy(op.definition, "copy of " + op.of + " (" + op.label + ")");
+      } catch (const BadInput& e) {
+        errors[t] = e.what();
+        error_at[t] = i;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  size_t best = SIZE_MAX, which = 0;
+  for (size_t t = 0; t < threads; ++t)
+    if (error_at[t] < best) best = error_at[t], which = t;
+  if (best != SIZE_MAX) throw BadInput(errors[which]);
+}
 
 }  // namespace
 
@@ -47,8 +79,24 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     const std::string& label = ge->label;
     if (release && IsCotRelevant(*task)) release->push_back(old_id + " (" + label + ")");
 
-    Json def;
-    def.CopyFrom(*task, def.GetAllocator());
+    // task-graph.json entry: dependencies by name, remapped (recorded before
+    // the entry document becomes the definition below)
+    const std::string& new_id = remap.at(old_id);
+    Json deps(rapidjson::kObjectType);
+    for (const auto& d : ge->dependencies) {
+      auto it = remap.find(d.second);
+      deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != remap.end() ? it->second : d.second, deps.GetAllocator()),
+                     deps.GetAllocator());
+    }
+    RecordCreated(plan, new_id, label, &entry, *task, &deps, true);
+    // The entry document becomes the definition (no copy): its root is
+    // swapped with its "task" member, within the same allocator.
+    {
+      JsonValue t;
+      t.Swap(entry["task"]);
+      static_cast<JsonValue&>(entry).Swap(t);
+    }
+    Json& def = entry;
     ResolveRelativeDatestamps(def, now_ms, def.GetAllocator());
     std::vector<std::string> unclassified;
     RemapTaskIds(def, remap, known, &unclassified, def.GetAllocator());
@@ -75,22 +123,14 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     // one with relative datestamps is already at now (delta 0).
     if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
     CloneInPlace(def, opts);
-    ValidateCopy(def, "copy of " + old_id + " (" + label + ")");
     op.kind = OpKind::kCreate;
-    op.task_id = remap.at(old_id);
+    op.task_id = new_id;
     op.of = old_id;
     op.label = label;
-    op.definition = std::move(def);
-    // task-graph.json entry: dependencies by name, remapped
-    Json deps(rapidjson::kObjectType);
-    for (const auto& d : ge->dependencies) {
-      auto it = remap.find(d.second);
-      deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != remap.end() ? it->second : d.second, deps.GetAllocator()),
-                     deps.GetAllocator());
-    }
-    RecordCreated(plan, op.task_id, label, &entry, op.definition, &deps, true);
+    op.definition = std::move(entry);
     plan.ops.push_back(std::move(op));
   }
+  ValidateCopies(plan, base);
 }
 
 void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::string& root_task_id,
