@@ -18,65 +18,13 @@
 #include "hawk.h"
 #include "jsone.h"
 #include "schema.h"
+#include "yaml.h"
 #include "slugid.h"
 
 namespace tc {
 
 namespace {
 
-void YamlNodeToJson(const YAML::Node& n, JsonValue& out, JsonAlloc& a, int depth) {
-  if (depth > kJsoneMaxDepth) throw BadInput("YAML nested too deeply");
-  switch (n.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out.SetNull();
-      return;
-    case YAML::NodeType::Sequence:
-      out.SetArray();
-      for (const auto& e : n) {
-        JsonValue v;
-        YamlNodeToJson(e, v, a, depth + 1);
-        out.PushBack(v, a);
-      }
-      return;
-    case YAML::NodeType::Map:
-      out.SetObject();
-      for (const auto& kv : n) {
-        JsonValue v;
-        YamlNodeToJson(kv.second, v, a, depth + 1);
-        SetMember(out, kv.first.Scalar(), std::move(v), a);
-      }
-      return;
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  const std::string& s = n.Scalar();
-  if (n.Tag() != "?") {  // quoted or explicitly tagged: a string
-    out = Str(s, a);
-    return;
-  }
-  static const std::regex kNull("~|null|Null|NULL|");
-  static const std::regex kTrue("true|True|TRUE");
-  static const std::regex kFalse("false|False|FALSE");
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (std::regex_match(s, kNull)) {
-    out.SetNull();
-  } else if (std::regex_match(s, kTrue)) {
-    out.SetBool(true);
-  } else if (std::regex_match(s, kFalse)) {
-    out.SetBool(false);
-  } else if (std::regex_match(s, kInt)) {
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), nullptr, 10);
-    if (errno == ERANGE) out.SetDouble(std::strtod(s.c_str(), nullptr));
-    else out.SetInt64(v);
-  } else if (std::regex_match(s, kFloat)) {
-    out.SetDouble(std::strtod(s.c_str(), nullptr));
-  } else {
-    out = Str(s, a);
-  }
-}
 
 // Python's json.dump(sort_keys=True): objects' keys in code-point order.
 void SortKeys(JsonValue& v, JsonAlloc& a) {
@@ -153,7 +101,7 @@ Json ParseYaml(const std::string& text, const std::string& what) {
     throw BadInput(what + ": invalid YAML: " + m);
   }
   Json d;
-  YamlNodeToJson(node, d, d.GetAllocator(), 0);
+  YamlNodeToJson(node, d, d.GetAllocator(), kJsoneMaxDepth);
   return d;
 }
 

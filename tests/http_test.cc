@@ -16,6 +16,8 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+
+#include "test_http_server.h"
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -36,84 +38,10 @@ namespace {
 const char kId[] = "test-client";
 const char kToken[] = "SECRET-TOKEN-dont-leak-0123456789";
 
-struct Seen {
-  std::string method, uri, host, authorization, content_type, body;
-};
-
-// A scripted HTTP server on 127.0.0.1:<ephemeral>. The handler gets the
-// request (body already read) and the 0-based index of the request.
-class TestServer {
- public:
-  using Handler = std::function<void(HTTPServerRequest&, HTTPServerResponse&, const Seen&, int)>;
-
-  explicit TestServer(Handler h) : TestServer(std::move(h), Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", 0))) {}
-  TestServer(Handler h, Poco::Net::ServerSocket socket) : handler_(std::move(h)), socket_(std::move(socket)) {
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
-    params->setMaxThreads(16);
-    params->setMaxQueued(64);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(this), socket_, params);
-    server_->start();
-  }
-  ~TestServer() { server_->stopAll(true); }
-
-  int port() const { return socket_.address().port(); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
-  std::vector<Seen> seen() {
-    std::lock_guard<std::mutex> l(mu_);
-    return seen_;
-  }
-  size_t count() {
-    std::lock_guard<std::mutex> l(mu_);
-    return seen_.size();
-  }
-
- private:
-  struct H : Poco::Net::HTTPRequestHandler {
-    explicit H(TestServer* s) : s(s) {}
-    void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
-      Seen seen;
-      seen.method = req.getMethod();
-      seen.uri = req.getURI();
-      seen.host = req.getHost();
-      seen.authorization = req.get("Authorization", "");
-      seen.content_type = req.get("Content-Type", "");
-      Poco::StreamCopier::copyToString(req.stream(), seen.body);
-      int index;
-      {
-        std::lock_guard<std::mutex> l(s->mu_);
-        index = static_cast<int>(s->seen_.size());
-        s->seen_.push_back(seen);
-      }
-      s->handler_(req, resp, seen, index);
-    }
-    TestServer* s;
-  };
-  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-    explicit Factory(TestServer* s) : s(s) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new H(s); }
-    TestServer* s;
-  };
-
-  Handler handler_;
-  Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  std::mutex mu_;
-  std::vector<Seen> seen_;
-};
-
-void Reply(HTTPServerResponse& resp, int status, const std::string& body,
-           const std::string& content_type = "application/json") {
-  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  resp.setContentType(content_type);
-  resp.setContentLength(static_cast<std::streamsize>(body.size()));
-  resp.send() << body;
-}
-
-void Redirect(HTTPServerResponse& resp, int status, const std::string& location) {
-  resp.set("Location", location);
-  Reply(resp, status, "{\"url\":\"" + location + "\"}");
-}
+using tctest::Redirect;
+using tctest::Reply;
+using tctest::Seen;
+using tctest::TestServer;
 
 // Closes the connection without answering (the client sees a reset/EOF).
 void Hangup(HTTPServerRequest& req) {

@@ -4,6 +4,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
+
+#include "yaml.h"
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -20,72 +22,9 @@ namespace {
 
 const char* kFrozenNow = "2017-01-19T16:27:20.974Z";
 
-// YAML (core schema, as js-yaml loads the suite) -> RapidJSON.
+// YAML (core schema, as js-yaml loads the suite) -> RapidJSON: the product's converter.
 void YamlToJson(const YAML::Node& n, rapidjson::Value& out, rapidjson::Document::AllocatorType& a) {
-  switch (n.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out.SetNull();
-      return;
-    case YAML::NodeType::Sequence:
-      out.SetArray();
-      for (const auto& e : n) {
-        rapidjson::Value v;
-        YamlToJson(e, v, a);
-        out.PushBack(v, a);
-      }
-      return;
-    case YAML::NodeType::Map:
-      out.SetObject();
-      for (const auto& kv : n) {
-        const std::string key = kv.first.Scalar();
-        rapidjson::Value k(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a);
-        rapidjson::Value v;
-        YamlToJson(kv.second, v, a);
-        out.AddMember(k, v, a);
-      }
-      return;
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  const std::string& s = n.Scalar();
-  if (n.Tag() != "?") {  // quoted or explicitly tagged: a string
-    out.SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a);
-    return;
-  }
-  static const std::regex kNull("~|null|Null|NULL|");
-  static const std::regex kTrue("true|True|TRUE");
-  static const std::regex kFalse("false|False|FALSE");
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kHex("0x[0-9a-fA-F]+");
-  static const std::regex kOct("0o[0-7]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  static const std::regex kInf("[-+]?\\.(inf|Inf|INF)");
-  static const std::regex kNan("\\.(nan|NaN|NAN)");
-  if (std::regex_match(s, kNull)) {
-    out.SetNull();
-  } else if (std::regex_match(s, kTrue)) {
-    out.SetBool(true);
-  } else if (std::regex_match(s, kFalse)) {
-    out.SetBool(false);
-  } else if (std::regex_match(s, kInt)) {
-    errno = 0;
-    long long v = std::strtoll(s.c_str(), nullptr, 10);
-    if (errno == ERANGE)
-      out.SetDouble(std::strtod(s.c_str(), nullptr));
-    else
-      out.SetInt64(v);
-  } else if (std::regex_match(s, kHex)) {
-    out.SetInt64(std::strtoll(s.c_str() + 2, nullptr, 16));
-  } else if (std::regex_match(s, kOct)) {
-    out.SetInt64(std::strtoll(s.c_str() + 2, nullptr, 8));
-  } else if (std::regex_match(s, kFloat)) {
-    out.SetDouble(std::strtod(s.c_str(), nullptr));
-  } else if (std::regex_match(s, kInf) || std::regex_match(s, kNan)) {
-    FAIL("unsupported YAML scalar in suite: " << s);
-  } else {
-    out.SetString(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a);
-  }
+  tc::YamlNodeToJson(n, out, a);
 }
 
 std::string ToText(const rapidjson::Value& v) {

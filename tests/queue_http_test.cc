@@ -11,6 +11,8 @@
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "test_http_server.h"
 #include <functional>
 #include <mutex>
 #include <sstream>
@@ -29,83 +31,10 @@ namespace {
 const char kId[] = "test-client";
 const char kToken[] = "SECRET-TOKEN-dont-leak-0123456789";
 
-struct Seen {
-  std::string method, uri, host, authorization, content_type, body;
-};
-
-// A scripted HTTP server on 127.0.0.1:<ephemeral>. The handler gets the
-// request (body already read) and the 0-based index of the request.
-class TestServer {
- public:
-  using Handler = std::function<void(HTTPServerRequest&, HTTPServerResponse&, const Seen&, int)>;
-
-  explicit TestServer(Handler h) : handler_(std::move(h)), socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
-    params->setMaxThreads(16);
-    params->setMaxQueued(64);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(this), socket_, params);
-    server_->start();
-  }
-  ~TestServer() { server_->stopAll(true); }
-
-  int port() const { return socket_.address().port(); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
-  std::vector<Seen> seen() {
-    std::lock_guard<std::mutex> l(mu_);
-    return seen_;
-  }
-  size_t count() {
-    std::lock_guard<std::mutex> l(mu_);
-    return seen_.size();
-  }
-
- private:
-  struct H : Poco::Net::HTTPRequestHandler {
-    explicit H(TestServer* s) : s(s) {}
-    void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
-      Seen seen;
-      seen.method = req.getMethod();
-      seen.uri = req.getURI();
-      seen.host = req.getHost();
-      seen.authorization = req.get("Authorization", "");
-      seen.content_type = req.get("Content-Type", "");
-      Poco::StreamCopier::copyToString(req.stream(), seen.body);
-      int index;
-      {
-        std::lock_guard<std::mutex> l(s->mu_);
-        index = static_cast<int>(s->seen_.size());
-        s->seen_.push_back(seen);
-      }
-      s->handler_(req, resp, seen, index);
-    }
-    TestServer* s;
-  };
-  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-    explicit Factory(TestServer* s) : s(s) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new H(s); }
-    TestServer* s;
-  };
-
-  Handler handler_;
-  Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
-  std::mutex mu_;
-  std::vector<Seen> seen_;
-};
-
-void Reply(HTTPServerResponse& resp, int status, const std::string& body,
-           const std::string& content_type = "application/json") {
-  resp.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  resp.setContentType(content_type);
-  resp.setContentLength(static_cast<std::streamsize>(body.size()));
-  resp.send() << body;
-}
-
-void Redirect(HTTPServerResponse& resp, int status, const std::string& location) {
-  resp.set("Location", location);
-  Reply(resp, status, "{\"url\":\"" + location + "\"}");
-}
+using tctest::Redirect;
+using tctest::Reply;
+using tctest::Seen;
+using tctest::TestServer;
 
 std::string Gzip(const std::string& data) {
   std::ostringstream out;
