@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "error.h"
+#include "timestamp.h"
 
 namespace tc {
 
@@ -58,6 +59,18 @@ void LoadDependents(Queue& q, TaskFacts& f) {
   if (f.dependents_loaded) return;
   f.dependents = ReadAllTaskPages([&](const Page& p) { return q.ListDependentTasks(f.task_id, p); });
   f.dependents_loaded = true;
+}
+
+int64_t ActionTaskCreatedMs(Queue& q, const std::string& action_task_id, int64_t fallback) {
+  try {
+    Json t = q.Task(action_task_id);
+    if (auto c = GetString(t, "created")) {
+      if (auto ts = ParseTimestamp(*c)) return ts->ms;
+    }
+  } catch (const TcError& e) {
+    if (!e.is_not_found()) throw;
+  }
+  return fallback;
 }
 
 void LoadDependencyGroups(Queue& q, TaskFacts& f) {

@@ -23,5 +23,8 @@ TaskFacts ReadTaskFacts(Queue& q, const std::string& task_id, const std::string&
 Json ReadStatus(Queue& q, const std::string& task_id);
 void LoadDependents(Queue& q, TaskFacts& f);
 void LoadDependencyGroups(Queue& q, TaskFacts& f);
+// When the action task was created (a run of it started no earlier);
+// `fallback` when it is not in the queue (a local run).
+int64_t ActionTaskCreatedMs(Queue& q, const std::string& action_task_id, int64_t fallback);
 
 }  // namespace tc

@@ -57,8 +57,6 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
       cur_.begin = ObjectStart();
       attr_.reset();
       tag_ = false;
-    } else if (stack_.empty()) {
-      root_seen_ = true;
     }
     stack_.push_back(Frame{true, {}});
     return true;
@@ -147,7 +145,6 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   std::vector<TaskGraph::Entry>& out_;
   std::vector<Frame> stack_;
   TaskGraph::Entry cur_;
-  bool root_seen_ = false;
   std::optional<bool> attr_;  // attributes.retrigger of the current entry
   bool tag_ = false;          // task.tags.retrigger == "true" of the current entry
   std::string error_;
@@ -330,7 +327,7 @@ size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a) {
 }
 
 size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
-                    const std::unordered_set<std::string_view>& known, std::vector<std::string>* unclassified,
+                    const std::function<bool(std::string_view)>& known, std::vector<std::string>* unclassified,
                     JsonAlloc& a) {
   size_t n = 0;
   if (v.IsString()) {
@@ -357,7 +354,7 @@ size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std
       }
       bool boundary = (i == 0 || !SlugChar(s[i - 1])) && (i + 22 == s.size() || !SlugChar(s[i + 22]));
       if (boundary) {
-        if (unclassified && !known.count(token) &&
+        if (unclassified && !known(token) &&
             std::find(unclassified->begin(), unclassified->end(), token) == unclassified->end()) {
           unclassified->push_back(std::string(token));
         }

@@ -17,6 +17,7 @@
 // decision task resolved them.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,7 +87,7 @@ size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a);
 // slugid-shaped tokens standing alone (at token boundaries) that are neither
 // in `remap` nor in `known` are appended to *unclassified (deduplicated).
 size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
-                    const std::unordered_set<std::string_view>& known, std::vector<std::string>* unclassified,
+                    const std::function<bool(std::string_view)>& known, std::vector<std::string>* unclassified,
                     JsonAlloc& a);
 
 }  // namespace tc

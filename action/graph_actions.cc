@@ -63,12 +63,12 @@ void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const
     op_of[task_ids[k]] = base + k;
   }
   // Every taskId the graph knows is "classified"; other slugids are warned about.
-  std::unordered_set<std::string_view> known;
-  known.reserve(graph.size() + remap.size() + 3);
-  for (const auto& e : graph.entries()) known.insert(e.task_id);
-  for (const auto& [o, n] : remap) known.insert(n);
-  known.insert(ctx.task_group_id);
-  known.insert(ctx.action_task_id);
+  // (the graph's own index answers for its tasks: no set of all its ids per copy)
+  std::unordered_set<std::string_view> new_ids;
+  for (const auto& [o, n] : remap) new_ids.insert(n);
+  auto known = [&](std::string_view t) {
+    return graph.Find(t) || new_ids.count(t) || t == ctx.task_group_id || t == ctx.action_task_id;
+  };
 
   for (const std::string& old_id : task_ids) {
     const TaskGraph::Entry* ge = graph.Find(old_id);

@@ -134,8 +134,7 @@ Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms) {
   return plan;
 }
 
-Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, const TaskGraph* graph) {
-  Plan plan;
+void RetriggerPreconditions(const Context& ctx, const TaskFacts& facts, int64_t now_ms, Plan& plan) {
   const std::string label = TaskLabel(facts.definition);
   const std::string who = Describe(facts.task_id, label);
   const bool disabled = ctx.action == "retrigger-disabled";
@@ -159,7 +158,6 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, c
         "stay as they are, and stay Chain-of-Trust verifiable: the copy has a new taskId",
         who));
   }
-  const int64_t times = GetInt(ctx.input, "times").value_or(1);
   std::string deadline;
   const bool past_deadline = PastDeadline(facts.status, now_ms, &deadline);
   if (!retriggerable && facts.dependents_loaded) {
@@ -194,6 +192,18 @@ Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, c
     plan.warnings.push_back(fmt::format(
         "the deadline-exceeded original {} stays failed, so its graph stays in a failed/exception state", who));
   }
+}
+
+Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, const TaskGraph* graph) {
+  Plan plan;
+  RetriggerPreconditions(ctx, facts, now_ms, plan);
+  const std::string label = TaskLabel(facts.definition);
+  const std::string who = Describe(facts.task_id, label);
+  const bool disabled = ctx.action == "retrigger-disabled";
+  const bool force = InputBool(ctx, "force");
+  const int64_t times = GetInt(ctx.input, "times").value_or(1);
+  std::string deadline;
+  const bool past_deadline = PastDeadline(facts.status, now_ms, &deadline);
   if (InputBool(ctx, "downstream")) {
     if (!graph) throw std::logic_error("retrigger with downstream needs the task graph");
     PlanDownstreamCopies(plan, ctx, *graph, facts.task_id, times, now_ms, disabled && force);

@@ -43,6 +43,10 @@ bool IsResolvedState(const std::string& state);
 void CheckTaskGroup(const Context& ctx, const TaskFacts& facts);
 
 Plan PlanRerun(const Context& ctx, const TaskFacts& facts, int64_t now_ms);
+// The checks of retrigger/retrigger-disabled that need no graph (retriggerable
+// or forced; a deadline-exceeded release task must be a leaf): throws
+// Refused, or adds warnings to plan.
+void RetriggerPreconditions(const Context& ctx, const TaskFacts& facts, int64_t now_ms, Plan& plan);
 // graph: the decision's task-graph.json, required when input.downstream is true.
 Plan PlanRetrigger(const Context& ctx, const TaskFacts& facts, int64_t now_ms, const TaskGraph* graph = nullptr);
 // retrigger-decision: a copy of a decision/cron/action task (tags.kind

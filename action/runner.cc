@@ -32,18 +32,6 @@ long PeakRssMb() {
   return -1;
 }
 
-// When the action task was created (its first run started no earlier); now
-// when the action task is not in the queue (a local run).
-int64_t ActionTaskCreated(Queue& q, const Context& ctx, int64_t now) {
-  try {
-    Json t = q.Task(ctx.action_task_id);
-    if (auto c = GetString(t, "created"); c && ParseTimestamp(*c)) return ParseTimestamp(*c)->ms;
-  } catch (const TcError& e) {
-    if (!e.is_not_found()) throw;
-  }
-  return now;
-}
-
 TaskFacts ReadFacts(Queue& q, const Context& ctx, int64_t now) {
   TaskFacts f = ReadTaskFacts(q, *ctx.task_id, "ACTION_TASK_ID", ctx.task_group_id);
   if (NeedsDependents(ctx, f.definition, f.status, now)) LoadDependents(q, f);
@@ -101,14 +89,8 @@ Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
     std::unique_ptr<TaskGraph> graph;
     // Policy first (retriggerable? forced?), so a refusal costs no graph fetch.
     if (GetBool(ctx.input, "downstream").value_or(false)) {
-      Context probe;
-      probe.action = ctx.action;
-      probe.task_group_id = ctx.task_group_id;
-      probe.task_id = ctx.task_id;
-      probe.action_task_id = ctx.action_task_id;
-      probe.input.CopyFrom(ctx.input, probe.input.GetAllocator());
-      probe.input["downstream"].SetBool(false);
-      PlanRetrigger(probe, facts, now);  // throws Refused as the real one would
+      Plan checked;
+      RetriggerPreconditions(ctx, facts, now, checked);  // a refusal costs no graph fetch
       graph = LoadTaskGraph(q, ctx);
     }
     return PlanRetrigger(ctx, facts, now, graph.get());
@@ -124,7 +106,7 @@ Plan BuildPlan(Queue& q, const Context& ctx, int64_t now) {
         states[id] = "missing";
       }
     }
-    return PlanRerunDependents(ctx, facts, states, ActionTaskCreated(q, ctx, now), now);
+    return PlanRerunDependents(ctx, facts, states, ActionTaskCreatedMs(q, ctx.action_task_id, now), now);
   }
   if (ctx.action == "cancel") return PlanCancel(ctx, facts, now);
   throw BadInput("ACTION_CALLBACK: unknown action \"" + ctx.action + "\"; expected one of " + KnownActionNames());

@@ -43,13 +43,7 @@ ExitCode RunRerunSequence(Queue& q, const Context& ctx, const SequenceOptions& o
   const int64_t start = opts.now_ms();
 
   // When the action task began: reruns since then are ours (resume).
-  int64_t action_created = start;
-  try {
-    Json t = q.Task(ctx.action_task_id);
-    if (auto c = GetString(t, "created"); c && ParseTimestamp(*c)) action_created = ParseTimestamp(*c)->ms;
-  } catch (const TcError& e) {
-    if (!e.is_not_found()) throw;
-  }
+  const int64_t action_created = ActionTaskCreatedMs(q, ctx.action_task_id, start);
 
   // 1. Check everything before the first mutation.
   std::vector<TaskFacts> facts;
