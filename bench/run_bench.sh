@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
 BIN=$PWD/${BUILD_DIR:-build}/tc-action
+EMULATOR=$PWD/${BUILD_DIR:-build}/tc-emulator
 WORK=$(mktemp -d)
 trap 'kill "$EMU" 2>/dev/null || true; wait "$EMU" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -40,7 +41,7 @@ json.dump({"clients": [{"clientId": "bench/action", "accessToken": "bench-token-
                         "scopes": ["*"]}], "tasks": tasks,
            "bench": {"group": group, "reruns": reruns, "actions": actions, "retrigger": retrig}}, sys.stdout)
 PY
-"$BIN" emulator --world "$WORK/world.json" --port 0 --port-file "$WORK/port" >"$WORK/emu.log" 2>&1 &
+"$EMULATOR" --world "$WORK/world.json" --port 0 --port-file "$WORK/port" >"$WORK/emu.log" 2>&1 &
 EMU=$!
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 export TASKCLUSTER_ROOT_URL=http://127.0.0.1:$(cat "$WORK/port")

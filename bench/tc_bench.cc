@@ -18,14 +18,14 @@
 #include <filesystem>
 #include <string>
 
-#include "../tests/graph_gen.h"
-#include "../tests/process_util.h"
-#include "emulator.h"
-#include "graph.h"
-#include "graph_actions.h"
-#include "json.h"
-#include "slugid.h"
-#include "timestamp.h"
+#include "graph_gen.h"
+#include "process_util.h"
+#include "emulator/emulator.h"
+#include "actions/graph.h"
+#include "actions/graph_actions.h"
+#include "core/json.h"
+#include "core/slugid.h"
+#include "core/timestamp.h"
 
 using namespace tc;
 using Clock = std::chrono::steady_clock;

@@ -10,12 +10,13 @@
 #      against the emulator                                → exit 0, report.json parses,
 #                                                            nothing was mutated
 #   3. `tc-action run --context missing.json`              → exit 2, report.json parses
-# The emulator (`tc-action emulator --world tests/data/worlds/basic.json
-# --port-file F`) runs on the host network: by default the image's own binary
-# (chroot into the mounted image, as uid 10001), or EMULATOR=/path/to/tc-action
-# to use a host build (e.g. EMULATOR=build/tc-action). `buildah run
-# --isolation chroot` shares the host network, so the container reaches it at
-# 127.0.0.1:<port>.
+#   4. the image holds no emulator code: `tc-action emulator` is not a
+#      command (exit 2) and the binary has none of the emulator's strings
+# The emulator is a test double and not in the image: the host's
+# build/tc-emulator (EMULATOR=/path/to/tc-emulator to use another; built when
+# missing) runs with `--world tests/data/worlds/basic.json --port-file F` on
+# the host network. `buildah run --isolation chroot` shares the host network,
+# so the container reaches it at 127.0.0.1:<port>.
 # Env: IMAGE (default localhost/tc-action:latest), STORAGE_DRIVER (default vfs),
 # WORLD (default tests/data/worlds/basic.json). Prints the image size and the time.
 set -euo pipefail
@@ -33,30 +34,23 @@ if [ "${1:-}" = "--rebuild" ] || ! command -v buildah >/dev/null 2>&1 \
 fi
 
 tmp=$(mktemp -d /tmp/tc-action-smoke.XXXXXX)
-ctr="" emu_ctr="" emu_pid=""
+ctr="" emu_pid=""
 cleanup() {
   if [ -n "$emu_pid" ]; then kill "$emu_pid" 2>/dev/null || true; wait "$emu_pid" 2>/dev/null || true; fi
-  for c in $ctr $emu_ctr; do "${BH[@]}" rm "$c" >/dev/null 2>&1 || true; done
+  for c in $ctr; do "${BH[@]}" rm "$c" >/dev/null 2>&1 || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 fail() { echo "SMOKE TEST FAILED: $*" >&2; exit 1; }
 
-# --- the emulator
-if [ -n "${EMULATOR:-}" ]; then
-  "$EMULATOR" emulator --world "$WORLD" --port 0 --port-file "$tmp/port" >"$tmp/emulator.log" 2>&1 &
-  emu_pid=$!
-else
-  emu_ctr=$("${BH[@]}" from --pull=never "$IMAGE")
-  emu_root=$("${BH[@]}" mount "$emu_ctr")
-  mkdir -p "$emu_root/tmp/emu"
-  cp "$WORLD" "$emu_root/tmp/emu/world.json"
-  chown -R 10001:10001 "$emu_root/tmp/emu"
-  chroot --userspec=10001:10001 "$emu_root" /usr/local/bin/tc-action emulator \
-    --world /tmp/emu/world.json --port 0 --port-file /tmp/emu/port >"$tmp/emulator.log" 2>&1 &
-  emu_pid=$!
-  ln -s "$emu_root/tmp/emu/port" "$tmp/port"
+# --- the emulator (host build; the image has none)
+EMULATOR=${EMULATOR:-build/tc-emulator}
+if [ ! -x "$EMULATOR" ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build --target tc-emulator -j"$(nproc)" >/dev/null
 fi
+"$EMULATOR" --world "$WORLD" --port 0 --port-file "$tmp/port" >"$tmp/emulator.log" 2>&1 &
+emu_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$tmp/port" ] && break
   kill -0 "$emu_pid" 2>/dev/null || { cat "$tmp/emulator.log" >&2; fail "the emulator exited"; }
@@ -123,6 +117,14 @@ set -e
 [ $rc -eq 2 ] || { cat "$tmp/bad.out" "$tmp/bad.err" >&2; fail "run with a missing context exited $rc (expected 2)"; }
 parse_report "$root/home/tc-action/artifacts/report.json"
 echo "ok 3 - tc-action run --context missing.json (exit 2, report.json)"
+
+# 4. no emulator in the image
+set +e; run -- emulator --help >"$tmp/emu.txt" 2>&1; rc=$?; set -e
+[ $rc -eq 2 ] || { cat "$tmp/emu.txt" >&2; fail "tc-action emulator exited $rc (expected 2: not a command)"; }
+for s in reset-after-commit __emulator tc-emulator-worker; do
+  ! grep -qa -- "$s" "$root/usr/local/bin/tc-action" || fail "the image's tc-action contains emulator code ($s)"
+done
+echo "ok 4 - no emulator in the image (no command, no emulator strings)"
 
 "${BH[@]}" images "$IMAGE"
 echo "smoke test passed in $(( $(date +%s) - start ))s"

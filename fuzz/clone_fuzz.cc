@@ -5,10 +5,10 @@
 // serialisation parses again, with the requested taskGroupId and parent.
 #include <string>
 
-#include "clone.h"
-#include "error.h"
+#include "actions/clone.h"
+#include "core/error.h"
 #include "fuzz_util.h"
-#include "json.h"
+#include "core/json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
-#include "context.h"
-#include "error.h"
+#include "actions/context.h"
+#include "core/error.h"
 #include "fuzz_util.h"
-#include "json.h"
-#include "slugid.h"
+#include "core/json.h"
+#include "core/slugid.h"
 
 namespace {
 

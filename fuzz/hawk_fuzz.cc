@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_util.h"
-#include "hawk.h"
+#include "taskcluster/hawk.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string header(reinterpret_cast<const char*>(data), size);

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "fuzz_util.h"
-#include "json.h"
-#include "jsone.h"
+#include "core/json.h"
+#include "jsone/jsone.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> parts = tc_fuzz::SplitNul(data, size, 2);

@@ -6,12 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-bash scripts/build.sh
+# Only what the demo runs: tc-action and the emulator (no tests).
+TARGETS="tc-action tc-emulator" bash scripts/build.sh
 BIN=$ROOT/${BUILD_DIR:-build}/tc-action
+EMULATOR=$ROOT/${BUILD_DIR:-build}/tc-emulator
 WORK=$(mktemp -d)
 trap 'kill "$EMU" 2>/dev/null || true; wait "$EMU" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-"$BIN" emulator --world demo/world.json --port 0 --port-file "$WORK/port" >"$WORK/emulator.log" 2>&1 &
+"$EMULATOR" --world demo/world.json --port 0 --port-file "$WORK/port" >"$WORK/emulator.log" 2>&1 &
 EMU=$!
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 [ -s "$WORK/port" ] || { echo "the emulator did not start:"; cat "$WORK/emulator.log"; exit 1; }

@@ -20,13 +20,13 @@
 #include <regex>
 #include <sstream>
 
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "process_util.h"
-#include "schema.h"
-#include "slugid.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_creds.h"
 #include "test_util.h"
-#include "timestamp.h"
+#include "core/timestamp.h"
 
 using namespace tc;
 using tctest::TaskDef;

@@ -46,14 +46,14 @@
 #include <sstream>
 #include <thread>
 
-#include "emulator.h"
-#include "hawk.h"
-#include "http.h"
+#include "emulator/emulator.h"
+#include "taskcluster/hawk.h"
+#include "taskcluster/http.h"
 #include "process_util.h"
-#include "queue_http.h"
-#include "slugid.h"
+#include "taskcluster/queue_http.h"
+#include "core/slugid.h"
 #include "test_creds.h"
-#include "timestamp.h"
+#include "core/timestamp.h"
 
 using namespace tc;
 

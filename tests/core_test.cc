@@ -4,11 +4,11 @@
 #include <limits>
 #include <set>
 
-#include "error.h"
-#include "json.h"
-#include "schema.h"
-#include "slugid.h"
-#include "timestamp.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/schema.h"
+#include "core/slugid.h"
+#include "core/timestamp.h"
 
 using namespace tc;
 

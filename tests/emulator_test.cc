@@ -11,8 +11,8 @@
 #include <chrono>
 #include <sstream>
 
-#include "emulator.h"
-#include "hawk.h"
+#include "emulator/emulator.h"
+#include "taskcluster/hawk.h"
 
 using namespace tc;
 

@@ -9,9 +9,9 @@
 #include <set>
 #include <thread>
 
-#include "error.h"
-#include "executor.h"
-#include "slugid.h"
+#include "core/error.h"
+#include "run/executor.h"
+#include "core/slugid.h"
 
 using namespace tc;
 

@@ -26,12 +26,12 @@
 #include <set>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "process_util.h"
-#include "schema.h"
-#include "slugid.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_util.h"
-#include "timestamp.h"
+#include "core/timestamp.h"
 
 using namespace tc;
 using tctest::TaskDef;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "slugid.h"
+#include "core/slugid.h"
 
 namespace tctest {
 

@@ -7,13 +7,13 @@
 #include <set>
 #include <sstream>
 
-#include "error.h"
-#include "graph.h"
-#include "graph_actions.h"
+#include "core/error.h"
+#include "actions/graph.h"
+#include "actions/graph_actions.h"
 #include "graph_gen.h"
-#include "runner.h"
-#include "schema.h"
-#include "slugid.h"
+#include "run/runner.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_util.h"
 
 using namespace tc;

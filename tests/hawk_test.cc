@@ -2,8 +2,8 @@
 
 #include <random>
 
-#include "error.h"
-#include "hawk.h"
+#include "core/error.h"
+#include "taskcluster/hawk.h"
 
 using namespace tc;
 

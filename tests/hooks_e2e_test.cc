@@ -12,12 +12,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "emulator.h"
-#include "emulator_hooks.h"
-#include "error.h"
-#include "hooks_http.h"
+#include "emulator/emulator.h"
+#include "emulator/emulator_hooks.h"
+#include "core/error.h"
+#include "taskcluster/hooks_http.h"
 #include "process_util.h"
-#include "slugid.h"
+#include "core/slugid.h"
 #include "test_util.h"
 
 using namespace tc;

@@ -25,9 +25,9 @@
 #include <sstream>
 #include <thread>
 
-#include "error.h"
-#include "hawk.h"
-#include "http.h"
+#include "core/error.h"
+#include "taskcluster/hawk.h"
+#include "taskcluster/http.h"
 
 using namespace tc;
 using Poco::Net::HTTPServerRequest;

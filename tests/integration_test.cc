@@ -10,10 +10,10 @@
 #include <fstream>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "process_util.h"
-#include "schema.h"
-#include "slugid.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_creds.h"
 #include "test_util.h"
 

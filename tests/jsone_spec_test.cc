@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "yaml.h"
+#include "core/yaml.h"
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -13,7 +13,7 @@
 #include <regex>
 #include <sstream>
 
-#include "jsone.h"
+#include "jsone/jsone.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

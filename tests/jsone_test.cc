@@ -1,7 +1,7 @@
 // Unit tests for the JSON-e engine (action/jsone.h). The full language is
 // covered by the conformance suite (jsone_spec_test.cc); these tests pin the
 // API contract, JS number formatting, limits and robustness.
-#include "jsone.h"
+#include "jsone/jsone.h"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

@@ -17,10 +17,10 @@
 #include <mutex>
 #include <sstream>
 
-#include "error.h"
-#include "hawk.h"
-#include "hooks_http.h"
-#include "queue_http.h"
+#include "core/error.h"
+#include "taskcluster/hawk.h"
+#include "taskcluster/hooks_http.h"
+#include "taskcluster/queue_http.h"
 
 using namespace tc;
 using Poco::Net::HTTPServerRequest;

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "queue_memory.h"
+#include "emulator/queue_memory.h"
 
 using namespace tc;
 using std::chrono::milliseconds;

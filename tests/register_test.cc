@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "error.h"
-#include "register.h"
-#include "schema.h"
+#include "core/error.h"
+#include "registration/register.h"
+#include "core/schema.h"
 
 using namespace tc;
 

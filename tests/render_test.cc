@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "json.h"
+#include "core/json.h"
 #include "process_util.h"
-#include "slugid.h"
+#include "core/slugid.h"
 
 using namespace tc;
 

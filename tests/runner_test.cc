@@ -7,10 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "error.h"
-#include "runner.h"
-#include "schema.h"
-#include "slugid.h"
+#include "core/error.h"
+#include "run/runner.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_util.h"
 
 using namespace tc;

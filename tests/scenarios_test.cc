@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <thread>
 
-#include "emulator.h"
+#include "emulator/emulator.h"
 #include "process_util.h"
-#include "schema.h"
-#include "slugid.h"
+#include "core/schema.h"
+#include "core/slugid.h"
 #include "test_util.h"
 
 using namespace tc;

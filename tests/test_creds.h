@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "hawk.h"
-#include "json.h"
-#include "slugid.h"
+#include "taskcluster/hawk.h"
+#include "core/json.h"
+#include "core/slugid.h"
 
 namespace tctest {
 

@@ -5,10 +5,10 @@
 #include <optional>
 #include <string>
 
-#include "context.h"
-#include "json.h"
-#include "queue_memory.h"
-#include "timestamp.h"
+#include "actions/context.h"
+#include "core/json.h"
+#include "emulator/queue_memory.h"
+#include "core/timestamp.h"
 
 namespace tctest {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "error.h"
-#include "trigger.h"
+#include "core/error.h"
+#include "registration/trigger.h"
 
 using namespace tc;
 

@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "urls.h"
+#include "taskcluster/urls.h"
 
 using namespace tc;
 

@@ -1,0 +1,257 @@
+#include "actions/graph_actions.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <thread>
+#include <unordered_set>
+
+#include "actions/clone.h"
+#include "actions/cot.h"
+#include "core/error.h"
+#include "core/schema.h"
+#include "core/slugid.h"
+#include "core/timestamp.h"
+
+namespace tc {
+
+namespace {
+
+std::string S(std::string_view v) { return std::string(v); }
+
+// Validates the copies plan.ops[base..] against create-task-request, on a few
+// threads (schema validation is most of the planning time at Firefox scale).
+// The first invalid copy by plan order is the error.
+void ValidateCopies(const Plan& plan, size_t base) {
+  const size_t n = plan.ops.size() - base;
+  const size_t threads = std::max<size_t>(1, std::min<size_t>({std::thread::hardware_concurrency(), 4, n / 64}));
+  std::vector<std::string> errors(threads);
+  std::vector<size_t> error_at(threads, SIZE_MAX);
+  auto work = [&](size_t t) {
+    for (size_t i = base + t; i < plan.ops.size(); i += threads) {
+      const Operation& op = plan.ops[i];
+      try {
+        ValidateCopy(op.definition, "copy of " + op.of + " (" + op.label + ")");
+      } catch (const BadInput& e) {
+        errors[t] = e.what();
+        error_at[t] = i;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  size_t best = SIZE_MAX, which = 0;
+  for (size_t t = 0; t < threads; ++t)
+    if (error_at[t] < best) best = error_at[t], which = t;
+  if (best != SIZE_MAX) throw BadInput(errors[which]);
+}
+
+}  // namespace
+
+void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
+                   int64_t now_ms, std::vector<std::string>* release) {
+  // New ids first, so every copy can be remapped in one pass.
+  // Keys are views of task_ids' strings, which outlive this function's maps.
+  std::unordered_map<std::string_view, std::string> remap;
+  std::unordered_map<std::string_view, size_t> op_of;
+  const size_t base = plan.ops.size();
+  for (size_t k = 0; k < task_ids.size(); ++k) {
+    remap[task_ids[k]] = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(base + k));
+    op_of[task_ids[k]] = base + k;
+  }
+  // Every taskId the graph knows is "classified"; other slugids are warned about.
+  // (the graph's own index answers for its tasks: no set of all its ids per copy)
+  std::unordered_set<std::string_view> new_ids;
+  for (const auto& [o, n] : remap) new_ids.insert(n);
+  auto known = [&](std::string_view t) {
+    return graph.Find(t) || new_ids.count(t) || t == ctx.task_group_id || t == ctx.action_task_id;
+  };
+
+  for (const std::string& old_id : task_ids) {
+    const TaskGraph::Entry* ge = graph.Find(old_id);
+    if (!ge) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
+    Json entry = graph.Materialize(old_id);
+    const JsonValue* task = Member(entry, "task");
+    if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
+    const std::string& label = ge->label;
+    if (release && IsCotRelevant(*task)) release->push_back(old_id + " (" + label + ")");
+
+    // task-graph.json entry: dependencies by name, remapped (recorded before
+    // the entry document becomes the definition below)
+    const std::string& new_id = remap.at(old_id);
+    Json deps(rapidjson::kObjectType);
+    for (const auto& d : ge->dependencies) {
+      auto it = remap.find(d.second);
+      deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != remap.end() ? it->second : d.second, deps.GetAllocator()),
+                     deps.GetAllocator());
+    }
+    RecordCreated(plan, new_id, label, &entry, *task, &deps, true);
+    // The entry document becomes the definition (no copy): its root is
+    // swapped with its "task" member, within the same allocator.
+    {
+      JsonValue t;
+      t.Swap(entry["task"]);
+      static_cast<JsonValue&>(entry).Swap(t);
+    }
+    Json& def = entry;
+    ResolveRelativeDatestamps(def, now_ms, def.GetAllocator());
+    std::vector<std::string> unclassified;
+    RemapTaskIds(def, remap, known, &unclassified, def.GetAllocator());
+    for (const auto& u : unclassified) {
+      plan.warnings.push_back(fmt::format(
+          "{} ({}) mentions {}, which is not a task of this graph; left unchanged", label, old_id, u));
+    }
+    // Dependencies inside the set wait for their copies; the others on the action task.
+    bool has_inner_dep = false;
+    Operation op;
+    for (const auto& d : ge->dependencies) {
+      auto it = op_of.find(d.second);
+      if (it != op_of.end()) {
+        has_inner_dep = true;
+        if (std::find(op.after.begin(), op.after.end(), it->second) == op.after.end()) op.after.push_back(it->second);
+      }
+    }
+    CloneOptions opts;
+    opts.task_group_id = ctx.task_group_id;
+    opts.parent = ctx.action_task_id;
+    opts.now_ms = now_ms;
+    if (!has_inner_dep) opts.extra_dependencies.push_back(ctx.action_task_id);
+    // A definition with absolute timestamps is shifted like a single retrigger;
+    // one with relative datestamps is already at now (delta 0).
+    if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
+    CloneInPlace(def, opts);
+    op.kind = OpKind::kCreate;
+    op.task_id = new_id;
+    op.of = old_id;
+    op.label = label;
+    op.definition = std::move(entry);
+    plan.ops.push_back(std::move(op));
+  }
+  ValidateCopies(plan, base);
+}
+
+void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::string& root_task_id,
+                          int64_t times, int64_t now_ms, bool allow_release) {
+  if (!graph.Find(root_task_id)) {
+    throw Refused(fmt::format(
+        "retrigger with downstream of {} refused: the task is not in the decision task's task-graph.json (it may "
+        "have been created by an action); retrigger it without downstream",
+        root_task_id));
+  }
+  std::vector<std::string> ids;
+  for (std::string_view id : graph.DownstreamClosure(root_task_id)) ids.push_back(S(id));
+  // Release tasks in the set fork the release graph (Chain of Trust): the
+  // first copy finds them (the plan is dropped if that refuses).
+  std::vector<std::string> release;
+  PlanGraphCopy(plan, ctx, graph, ids, now_ms, &release);
+  if (!release.empty()) {
+    std::string list;
+    for (size_t i = 0; i < release.size() && i < 10; ++i) list += (i ? ", " : "") + release[i];
+    if (release.size() > 10) list += fmt::format(" and {} more", release.size() - 10);
+    if (!allow_release) {
+      throw Refused(fmt::format(
+          "{} of {} with downstream refused: it would re-create {} release (Chain-of-Trust) task(s) and fork the "
+          "release graph: {}; use retrigger-disabled with downstream and force: true if that is really wanted",
+          ctx.action, root_task_id, release.size(), list));
+    }
+    plan.warnings.push_back(fmt::format(
+        "forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: {}", release.size(), list));
+  }
+  for (int64_t i = 1; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms, nullptr);
+  plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),
+                                   times, root_task_id));
+}
+
+namespace {
+
+struct Request {
+  std::vector<std::string> retrigger;  // taskIds
+  std::vector<std::pair<std::string, std::string>> rerun;  // label, taskId
+  int64_t times = 1;
+};
+
+std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph,
+                                  const std::unordered_map<std::string, std::string>& l2t) {
+  std::vector<Request> out;
+  const JsonValue* reqs = Member(ctx.input, "requests");
+  if (!reqs || !reqs->IsArray()) return out;
+  size_t i = 0;
+  for (const auto& r : reqs->GetArray()) {
+    Request q;
+    q.times = GetInt(r, "times").value_or(1);
+    const JsonValue* tasks = Member(r, "tasks");
+    size_t j = 0;
+    if (tasks && tasks->IsArray()) {
+      for (const auto& l : tasks->GetArray()) {
+        std::string label = l.GetString();
+        auto it = l2t.find(label);
+        if (it == l2t.end()) {
+          throw BadInput(fmt::format("ACTION_INPUT.requests[{}].tasks[{}]: label \"{}\" is not in the decision "
+                                     "task's label-to-taskid.json; expected a label of this graph",
+                                     i, j, label));
+        }
+        const TaskGraph::Entry* entry = graph.Find(it->second);
+        if (entry && entry->retrigger) {
+          if (std::find(q.retrigger.begin(), q.retrigger.end(), it->second) == q.retrigger.end())
+            q.retrigger.push_back(it->second);
+        } else {
+          q.rerun.emplace_back(label, it->second);
+        }
+        ++j;
+      }
+    }
+    out.push_back(std::move(q));
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> RetriggerMultipleRerunIds(const Context& ctx, const TaskGraph& graph,
+                                                   const std::unordered_map<std::string, std::string>& l2t) {
+  std::vector<std::string> ids;
+  for (const auto& r : ReadRequests(ctx, graph, l2t))
+    for (const auto& [label, id] : r.rerun) ids.push_back(id);
+  return ids;
+}
+
+Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
+                           const std::unordered_map<std::string, std::string>& l2t, const StatusMap& statuses,
+                           int64_t now_ms) {
+  Plan plan;
+  std::unordered_set<std::string> rerun_planned;
+  for (const auto& r : ReadRequests(ctx, graph, l2t)) {
+    for (const auto& [label, id] : r.rerun) {
+      auto st = statuses.find(id);
+      std::string state = st == statuses.end() ? "unknown" : GetString(st->second, "state").value_or("unknown");
+      Operation op;
+      op.kind = OpKind::kRerun;
+      op.task_id = id;
+      op.label = label;
+      if (!rerun_planned.insert(id).second) continue;
+      if (state != "failed" && state != "exception") {
+        op.status = OpStatus::kSkipped;
+        op.detail = fmt::format("not retriggerable, and no need to rerun: state is {}", state);
+      } else if (auto d = GetString(st->second, "deadline"); d && ParseTimestamp(*d) && ParseTimestamp(*d)->ms <= now_ms) {
+        op.status = OpStatus::kSkipped;
+        op.detail = fmt::format("not retriggerable, and past its deadline {}: the queue no longer reruns it", *d);
+      } else {
+        op.detail = "not retriggerable: rerun instead";
+      }
+      plan.per_label.push_back(fmt::format("{}: rerun ({})", label, op.status == OpStatus::kSkipped ? op.detail : "state " + state));
+      plan.ops.push_back(std::move(op));
+    }
+    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms, nullptr);
+    for (const auto& id : r.retrigger) {
+      plan.per_label.push_back(fmt::format("{}: retriggered x{}", graph.Find(id)->label, r.times));
+    }
+  }
+  for (const auto& line : plan.per_label) plan.notes.push_back(line);
+  return plan;
+}
+
+}  // namespace tc

@@ -1,0 +1,59 @@
+// The plan: the list of queue mutations an action will make. Domain code
+// builds it from data (no I/O); the executor carries it out; the report
+// prints it.
+//
+// Invariants: every op's taskId is a valid slugid; a create op carries a
+// definition that validated against Taskcluster's create-task-request schema;
+// `after` only names earlier ops (the plan is in dependency order).
+#pragma once
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/json.h"
+
+namespace tc {
+
+enum class OpKind { kCreate, kRerun, kCancel };
+enum class OpStatus { kPlanned, kDone, kSkipped, kFailed };
+
+const char* OpKindName(OpKind k);
+const char* OpStatusName(OpStatus s);
+
+struct Operation {
+  OpKind kind = OpKind::kCreate;
+  std::string task_id;
+  std::string of;            // create: the taskId this is a copy of
+  std::string label;         // the task's label, when known
+  Json definition;           // create: the task definition to send
+  std::vector<size_t> after; // ops (indexes into Plan::ops) that must be done first
+  OpStatus status = OpStatus::kPlanned;
+  std::string detail;
+};
+
+struct Plan {
+  std::vector<Operation> ops;
+  std::vector<std::string> warnings;
+  std::vector<std::string> notes;
+  // Artifacts like taskgraph's, for what this action creates (null when it
+  // creates nothing): task-graph.json (taskId -> entry), label-to-taskid.json,
+  // to-run.json (labels). Combined over all copies.
+  Json task_graph;
+  Json label_to_taskid;
+  Json to_run;
+  // Per-label outcome lines of retrigger-multiple ("label: retriggered x2").
+  std::vector<std::string> per_label;
+  std::unordered_set<std::string> to_run_seen;  // labels already in to_run
+};
+
+// Adds a created task to the plan's task-graph.json / label-to-taskid.json /
+// to-run.json outputs. entry: the graph entry it was copied from (label,
+// kind, attributes...), or null; deps: dependency name -> taskId. The
+// definition itself is taken from the create op when the artifact is written.
+void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
+                   const JsonValue& definition, const JsonValue* deps, bool to_run);
+// task-graph.json for the plan (text): the recorded entries, each with its
+// create op's definition as "task". "" when the plan creates nothing.
+std::string TaskGraphArtifactText(const Plan& plan);
+
+}  // namespace tc

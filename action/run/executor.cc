@@ -1,0 +1,158 @@
+#include "run/executor.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+
+namespace tc {
+
+namespace {
+
+void RunCreate(Operation& op, Queue& q, const std::string& action_task_id) {
+  try {
+    q.CreateTask(op.task_id, op.definition);
+    op.status = OpStatus::kDone;
+  } catch (const TcError& e) {
+    if (!e.is_conflict()) throw;
+    // The id is taken. Ours from an earlier run of this action task?
+    Json existing = q.Task(op.task_id);
+    const JsonValue* extra = Member(existing, "extra");
+    if (extra && GetString(*extra, "parent") == action_task_id) {
+      op.status = OpStatus::kDone;
+      op.detail = "already created by an earlier run of this action task";
+    } else {
+      op.status = OpStatus::kFailed;
+      op.detail = fmt::format("taskId {} already exists with another definition (not created by action task {})",
+                              op.task_id, action_task_id);
+    }
+  }
+}
+
+void RunRerunOrCancel(Operation& op, Queue& q) {
+  try {
+    if (op.kind == OpKind::kRerun) {
+      q.RerunTask(op.task_id);
+    } else {
+      q.CancelTask(op.task_id);
+    }
+    op.status = OpStatus::kDone;
+  } catch (const TcError& e) {
+    if (!e.is_conflict()) throw;
+    // The queue refuses reruns/cancels past the deadline (until it resolves
+    // the task as deadline-exceeded): a skip, not a failure of the action.
+    op.status = OpStatus::kSkipped;
+    op.detail = fmt::format("the queue refused: {}", e.what());
+  }
+}
+
+void RunOne(Operation& op, Queue& q, const std::string& action_task_id) {
+  try {
+    if (op.kind == OpKind::kCreate) {
+      RunCreate(op, q, action_task_id);
+    } else {
+      RunRerunOrCancel(op, q);
+    }
+  } catch (const std::exception& e) {
+    op.status = OpStatus::kFailed;
+    op.detail = e.what();
+  }
+  spdlog::info("{} {}: {}{}{}", OpKindName(op.kind), op.task_id, OpStatusName(op.status),
+               op.detail.empty() ? "" : ": ", op.detail);
+}
+
+}  // namespace
+
+bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const ExecOptions& opts) {
+  // A dynamic scheduler: an op starts as soon as every op in its `after` is
+  // done, with at most `concurrency` queue calls in flight. The wall time is
+  // then bounded by max(critical path, ops / concurrency) round trips.
+  const size_t n = plan.ops.size();
+  std::vector<std::vector<size_t>> dependents(n);
+  std::vector<size_t> waiting_on(n, 0);
+  std::deque<size_t> ready;
+  size_t open = 0;  // ops to run
+  // The plan is in dependency order (`after` names earlier ops), so one pass
+  // sees every dependency's status before its dependents.
+  for (size_t i = 0; i < n; ++i) {
+    Operation& op = plan.ops[i];
+    if (op.status != OpStatus::kPlanned) continue;
+    for (size_t d : op.after) {
+      if (d >= n || d == i) continue;
+      const OpStatus s = plan.ops[d].status;
+      if (s != OpStatus::kPlanned && s != OpStatus::kDone) {
+        op.status = OpStatus::kSkipped;
+        op.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[d].task_id);
+        break;
+      }
+    }
+    if (op.status != OpStatus::kPlanned) continue;
+    for (size_t d : op.after) {
+      if (d >= n || d == i || plan.ops[d].status != OpStatus::kPlanned) continue;
+      dependents[d].push_back(i);
+      ++waiting_on[i];
+    }
+    ++open;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (plan.ops[i].status == OpStatus::kPlanned && waiting_on[i] == 0) ready.push_back(i);
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t finished = 0;
+  size_t total = open;
+
+  // Marks op i finished (any status) and releases or skips its dependents.
+  // Called with mu held.
+  std::function<void(size_t)> finish = [&](size_t i) {
+    ++finished;
+    for (size_t dep : dependents[i]) {
+      Operation& d = plan.ops[dep];
+      if (d.status != OpStatus::kPlanned) continue;
+      if (plan.ops[i].status != OpStatus::kDone) {
+        d.status = OpStatus::kSkipped;
+        d.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[i].task_id);
+        finish(dep);
+      } else if (--waiting_on[dep] == 0) {
+        ready.push_back(dep);
+      }
+    }
+  };
+  auto worker = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return !ready.empty() || finished >= total; });
+      if (ready.empty()) return;
+      size_t i = ready.front();
+      ready.pop_front();
+      lock.unlock();
+      RunOne(plan.ops[i], queue, action_task_id);
+      lock.lock();
+      finish(i);
+      cv.notify_all();
+    }
+  };
+  const size_t width = std::min<size_t>(static_cast<size_t>(std::max(1, opts.concurrency)), std::max<size_t>(1, total));
+  if (total > 0) {
+    if (width == 1) {
+      worker();
+    } else {
+      std::vector<std::thread> threads;
+      threads.reserve(width);
+      for (size_t t = 0; t < width; ++t) threads.emplace_back(worker);
+      for (auto& t : threads) t.join();
+    }
+  }
+  return std::none_of(plan.ops.begin(), plan.ops.end(),
+                      [](const Operation& op) { return op.status == OpStatus::kFailed; });
+}
+
+}  // namespace tc
