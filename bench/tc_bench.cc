@@ -22,7 +22,7 @@
 #include "process_util.h"
 #include "emulator/emulator.h"
 #include "actions/graph.h"
-#include "actions/graph_actions.h"
+#include "actions/graph_copy.h"
 #include "core/json.h"
 #include "core/slugid.h"
 #include "core/timestamp.h"

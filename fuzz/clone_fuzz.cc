@@ -6,6 +6,7 @@
 #include <string>
 
 #include "actions/clone.h"
+#include "core/task.h"
 #include "core/error.h"
 #include "fuzz_util.h"
 #include "core/json.h"
@@ -32,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     auto group = tc::GetString(*again, "taskGroupId");
     if (!group || *group != opts.task_group_id) tc_fuzz::Fail("taskGroupId not set");
-    (void)tc::TaskLabel(*doc);
+    (void)tc::TaskView(&*doc, nullptr).label();
   } catch (const tc::BadInput&) {
   }
   return 0;

@@ -1,4 +1,4 @@
-// Fuzz target: the action context (tc::LoadContext from the ACTION_* variables,
+// Fuzz target: the action context (tc::ContextFromEnv from the ACTION_* variables,
 // tc::ContextFromJson from a --context document).
 //
 // Input: up to five NUL-separated parts, the values of TASK_ID,
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actions/context.h"
+#include "actions/registry.h"
 #include "core/error.h"
 #include "fuzz_util.h"
 #include "core/json.h"
@@ -21,12 +22,12 @@ const char* const kVars[5] = {"TASK_ID", "ACTION_CALLBACK", "ACTION_TASK_GROUP_I
                               "ACTION_INPUT"};
 
 void CheckContext(const tc::Context& c) {
-  const tc::ActionInfo* info = tc::FindAction(c.action);
+  const tc::ActionSpec* info = tc::FindAction(c.action);
   if (!info) tc_fuzz::Fail("unknown action accepted", c.action);
   if (!tc::IsSlugid(c.task_group_id)) tc_fuzz::Fail("invalid taskGroupId accepted", c.task_group_id);
   if (!tc::IsSlugid(c.action_task_id)) tc_fuzz::Fail("invalid TASK_ID accepted", c.action_task_id);
   if (c.task_id && !tc::IsSlugid(*c.task_id)) tc_fuzz::Fail("invalid taskId accepted", *c.task_id);
-  if (info->needs_task && !c.task_id) tc_fuzz::Fail("task action without taskId", c.action);
+  if (info->kind == tc::ActionKind::kTask && !c.task_id) tc_fuzz::Fail("task action without taskId", c.action);
   if (!c.input.IsObject()) tc_fuzz::Fail("input is not an object");
   (void)tc::ToJson(c.input);
 }
@@ -41,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return std::nullopt;
   };
   try {
-    CheckContext(tc::LoadContext(env, ""));
+    CheckContext(tc::ContextFromEnv(env));
   } catch (const tc::BadInput&) {
   }
 

@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "actions/graph.h"
-#include "actions/graph_actions.h"
+#include "actions/graph_copy.h"
 #include "graph_gen.h"
 #include "run/runner.h"
 #include "core/schema.h"

@@ -25,10 +25,7 @@ std::string Slurp(const std::string& path) {
 }
 const char* kDecision = "LpCJV9wUQHSAm5SHyW4Olw";
 
-Json Decls() {
-  std::string p = std::string(TC_SOURCE_DIR) + "/taskcluster/actions.yml";
-  return LoadDeclarations(ParseYaml(Slurp(p), p), p);
-}
+Json Decls() { return RegistryDeclarations(); }
 
 Json Render() {
   Json params = ParseYaml(Slurp(Data("gecko-try-2018.parameters.yml")), "parameters");

@@ -15,16 +15,6 @@ void ValidateCopy(const JsonValue& copy, const std::string& what) {
   }
 }
 
-std::string TaskLabel(const JsonValue& def) {
-  if (const JsonValue* tags = Member(def, "tags")) {
-    if (auto l = GetString(*tags, "label")) return *l;
-  }
-  if (const JsonValue* md = Member(def, "metadata")) {
-    if (auto n = GetString(*md, "name")) return *n;
-  }
-  return "";
-}
-
 Json CloneTask(const JsonValue& original, const CloneOptions& opts) {
   Json copy = CopyJson(original);
   CloneInPlace(copy, opts);

@@ -31,7 +31,4 @@ void CloneInPlace(Json& def, const CloneOptions& opts);
 // is sent; throws BadInput naming `what` (e.g. "copy of <taskId>") and the field.
 void ValidateCopy(const JsonValue& copy, const std::string& what);
 
-// The task's label: tags.label, else metadata.name, else "".
-std::string TaskLabel(const JsonValue& definition);
-
 }  // namespace tc

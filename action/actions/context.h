@@ -1,12 +1,14 @@
 // The action context: which action, on which task of which group, with what
-// input, run by which action task. Read from the environment an in-tree
-// action hook sets (TASK_ID, ACTION_TASK_GROUP_ID, ACTION_TASK_ID,
-// ACTION_INPUT, ACTION_CALLBACK) or from a --context file.
+// input, run by which action task. Built from the variables an in-tree action
+// hook sets (TASK_ID, ACTION_TASK_GROUP_ID, ACTION_TASK_ID, ACTION_INPUT,
+// ACTION_CALLBACK) or from a {"action","taskGroupId","taskId","input"}
+// document (--context FILE; run/environment.h reads both).
 //
-// Invariant: a Context that LoadContext returns is valid: slugids are valid,
-// the input is an object that validated against the action's input schema,
-// and task_id is set for task actions. Anything else throws BadInput naming
-// the variable or field.
+// Invariant: a Context these functions return is valid: the action is in the
+// registry, slugids are valid, the input is an object that validated against
+// the action's input schema (top-level defaults applied), and task_id is set
+// for task actions. Anything else throws BadInput naming the variable or
+// field.
 #pragma once
 #include <functional>
 #include <optional>
@@ -17,28 +19,23 @@
 namespace tc {
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup ProcessEnv();
 
 struct Context {
-  std::string action;                  // ACTION_CALLBACK
+  std::string action;                  // ACTION_CALLBACK (a cb_name of the registry)
   std::string task_group_id;           // ACTION_TASK_GROUP_ID
   std::optional<std::string> task_id;  // ACTION_TASK_ID (null for group actions)
   Json input;                          // ACTION_INPUT, defaults applied
   std::string action_task_id;          // TASK_ID
+
+  bool Flag(const char* name) const;  // a boolean input field, false when absent
 };
 
-// The actions this program implements, with their kind.
-struct ActionInfo {
-  const char* name;
-  bool needs_task;          // a task action (ACTION_TASK_ID required)
-  const char* input_schema; // embedded schema name
-};
-const ActionInfo* FindAction(const std::string& name);
-std::string KnownActionNames();  // "a, b, c" for messages
-
-// Reads the context. context_file: the --context path, or empty for ACTION_*.
-Context LoadContext(const EnvLookup& env, const std::string& context_file);
-// Builds a context from a parsed {"action","taskGroupId","taskId","input"} document.
+// From the ACTION_* variables (and TASK_ID).
+Context ContextFromEnv(const EnvLookup& env);
+// From a parsed {"action","taskGroupId","taskId","input"} document; errors
+// name `source` (e.g. "context").
 Context ContextFromJson(const JsonValue& doc, const std::string& action_task_id, const std::string& source);
+// TASK_ID, checked (set, a slugid).
+std::string ActionTaskIdFromEnv(const EnvLookup& env);
 
 }  // namespace tc

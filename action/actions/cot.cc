@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "actions/clone.h"
+#include "core/task.h"
 
 namespace tc {
 
@@ -39,7 +39,7 @@ const CotRule kCotRules[] = {
 std::string CotReason(const JsonValue& def) {
   const JsonValue* tags = Member(def, "tags");
   const std::string kind = tags ? GetString(*tags, "kind").value_or("") : "";
-  const std::string label = TaskLabel(def);
+  const std::string label = TaskView(&def, nullptr).label();
   std::string worker = GetString(def, "taskQueueId").value_or("");
   if (worker.empty()) worker = GetString(def, "provisionerId").value_or("") + "/" + GetString(def, "workerType").value_or("");
   std::vector<std::string> scopes;
@@ -92,14 +92,11 @@ std::vector<Consumer> ConsumersOf(const std::string& task_id, const std::vector<
     if (!payload || !MentionsTaskId(*payload, task_id)) continue;
     Consumer c;
     c.task_id = GetString(*status, "taskId").value_or("?");
-    c.label = TaskLabel(*task);
+    c.label = TaskView(task, status).label();
     c.state = GetString(*status, "state").value_or("unknown");
     c.cot_reason = CotReason(*task);
     c.cot_relevant = !c.cot_reason.empty();
-    if (const JsonValue* runs = Member(*status, "runs"); runs && runs->IsArray()) {
-      for (const auto& r : runs->GetArray())
-        if (r.HasMember("started")) c.ran = true;
-    }
+    c.ran = TaskView(task, status).Ran();
     out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const Consumer& a, const Consumer& b) { return a.task_id < b.task_id; });
@@ -108,11 +105,7 @@ std::vector<Consumer> ConsumersOf(const std::string& task_id, const std::vector<
 
 std::string DescribeConsumers(const std::vector<Consumer>& cs) {
   std::string out;
-  for (const auto& c : cs) {
-    if (!out.empty()) out += ", ";
-    out += c.task_id;
-    if (!c.label.empty()) out += " (" + c.label + ")";
-  }
+  for (const auto& c : cs) out += (out.empty() ? "" : ", ") + DescribeTask(c.task_id, c.label);
   return out;
 }
 

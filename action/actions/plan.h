@@ -6,6 +6,8 @@
 // definition that validated against Taskcluster's create-task-request schema;
 // `after` only names earlier ops (the plan is in dependency order).
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -27,6 +29,14 @@ struct Operation {
   std::string label;         // the task's label, when known
   Json definition;           // create: the task definition to send
   std::vector<size_t> after; // ops (indexes into Plan::ops) that must be done first
+  // rerun: after the rerun, wait until the new run resolves; the op is done
+  // only when it completed (rerun-sequence). See executor.h for the polling.
+  bool await_completion = false;
+  // rerun: a latest run created by a rerun at or after this time is this
+  // action task's own earlier rerun (a retried action task resumes: it waits
+  // for that run instead of rerunning again); a pending or running task is
+  // not rerun either. Unset: the rerun is sent as it is.
+  std::optional<int64_t> resume_since_ms;
   OpStatus status = OpStatus::kPlanned;
   std::string detail;
 };

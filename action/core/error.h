@@ -6,6 +6,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace tc {
 
@@ -44,5 +45,18 @@ class TcError : public std::runtime_error {
   int status_;
   std::string code_;
 };
+
+// The exit status for a failure that ends a command: Refused 1, BadInput 2,
+// TcError and anything else 3. The one place this mapping is written; a
+// layer that knows better (a 404 on the action's own target is bad input)
+// converts the error where it knows it, before it escapes.
+ExitCode ExitCodeFor(const std::exception& e);
+// The one-line message for it: what() for the errors above, "internal
+// error: ..." for anything else (a bug, or std::bad_alloc).
+std::string FailureMessage(const std::exception& e);
+// "refused", "bad-input", "failed" or "done" (report.json's outcome).
+const char* OutcomeName(ExitCode c);
+// The message as one line of valid UTF-8 (newlines and CRs become spaces).
+std::string OneLine(std::string_view message);
 
 }  // namespace tc

@@ -13,7 +13,7 @@
 #include <set>
 #include <sstream>
 
-#include "actions/context.h"
+#include "actions/registry.h"
 #include "core/error.h"
 #include "taskcluster/hawk.h"
 #include "jsone/jsone.h"
@@ -190,9 +190,10 @@ Json LoadDeclarations(const JsonValue& doc, const std::string& source) {
     if ((kind == "group") != ctx->Empty())
       throw BadInput(where + ".kind: a " + kind + " action needs " +
                      (kind == "group" ? "context []" : "a non-empty context"));
-    if (FindAction(cb)->needs_task != (kind == "task"))
-      throw BadInput(where + ".kind: tc-action run treats " + cb + " as a " +
-                     (FindAction(cb)->needs_task ? "task" : "group") + " action");
+    const bool task_action = FindAction(cb)->kind == ActionKind::kTask;
+    if (task_action != (kind == "task"))
+      throw BadInput(where + ".kind: tc-action run treats " + cb + " as a " + (task_action ? "task" : "group") +
+                     " action");
     std::string perm = GetString(d, "permission").value_or("generic");
     if (perm.empty() || perm.find('/') != std::string::npos)
       throw BadInput(where + ".permission: `/` is not allowed in action permissions; use `-`");
@@ -221,6 +222,28 @@ Json LoadDeclarations(const JsonValue& doc, const std::string& source) {
   }
   out.AddMember("actions", arr, a);
   return out;
+}
+
+Json RegistryDeclarations() {
+  Json doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  JsonValue list(rapidjson::kArrayType);
+  for (const ActionSpec* spec : Registry()) {
+    JsonValue d(rapidjson::kObjectType);
+    d.AddMember("name", Str(spec->name, a), a);
+    d.AddMember("cb_name", Str(spec->cb_name, a), a);
+    d.AddMember("title", Str(spec->title, a), a);
+    d.AddMember("symbol", Str(spec->symbol, a), a);
+    d.AddMember("description", Str(spec->description, a), a);
+    d.AddMember("order", JsonValue(int64_t{spec->order}), a);
+    d.AddMember("kind", Str(spec->kind == ActionKind::kTask ? "task" : "group", a), a);
+    d.AddMember("context", CopyValue(ParseJson(spec->context, std::string(spec->cb_name) + ".context"), a), a);
+    d.AddMember("schema", Str(spec->input_schema, a), a);
+    d.AddMember("permission", Str(spec->permission, a), a);
+    list.PushBack(d, a);
+  }
+  doc.AddMember("actions", list, a);
+  return LoadDeclarations(doc, "the action registry");
 }
 
 Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declarations, const std::string& tcyml_bytes,
@@ -340,75 +363,64 @@ Json BuildActionHooks(const JsonValue& actions_json, const JsonValue& hook_templ
   return out;
 }
 
-int RegisterCommand(const RegisterOptions& opts, std::ostream& out, std::ostream& err) {
-  try {
-    std::string decision = opts.decision_task_id;
-    if (decision.empty()) {
-      const char* t = std::getenv("TASK_ID");
-      if (!t || !*t) throw BadInput("--decision-task-id: not given and TASK_ID is not set");
-      decision = t;
-    }
-    std::string actions_path = opts.actions.empty() ? FindTaskclusterFile("actions.yml") : opts.actions;
-    if (actions_path.empty()) throw BadInput("--actions: taskcluster/actions.yml not found; pass --actions FILE");
-    Json params = ParseJsonOrYaml(ReadFileOrStdin(opts.parameters), opts.parameters);
-    std::string tcyml = ReadFileOrStdin(opts.taskcluster_yml);
-    Json decls = LoadDeclarations(ParseJsonOrYaml(ReadFileOrStdin(actions_path), actions_path), actions_path);
-    Json doc = RenderActionsJson(params, decls, tcyml, opts.trust_domain, decision);
-    Json hooks;
-    if (!opts.hooks_output.empty()) {
-      std::string tpl_path =
-          opts.hook_template.empty() ? FindTaskclusterFile("hooks/in-tree-action.json") : opts.hook_template;
-      if (tpl_path.empty()) throw BadInput("hook template taskcluster/hooks/in-tree-action.json not found");
-      Json tpl = ParseJson(ReadFileOrStdin(tpl_path), tpl_path);
-      hooks = BuildActionHooks(doc, tpl, tcyml);
-    }
-    auto write = [](const std::string& path, const JsonValue& v) {
-      std::string tmp = path + ".tmp";
-      {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) throw BadInput(path + ": cannot write");
-        f << ToPrettyJson(v) << "\n";
-        if (!f) throw BadInput(path + ": cannot write");
-      }
-      std::filesystem::rename(tmp, path);
-    };
-    write(opts.output, doc);
-    if (!opts.hooks_output.empty()) write(opts.hooks_output, hooks);
-    out << opts.output << ": " << doc["actions"].Size() << " actions, hooks";
-    std::set<std::string> ids;
-    for (auto& x : doc["actions"].GetArray()) ids.insert(std::string(x["hookGroupId"].GetString()) + "/" + x["hookId"].GetString());
-    for (auto& id : ids) out << " " << id;
-    out << "\n";
-    return 0;
-  } catch (const BadInput& e) {
-    err << "tc-action register: error: " << e.what() << "\n";
-  } catch (const std::exception& e) {
-    err << "tc-action register: error: " << e.what() << "\n";
+int RegisterCommand(const RegisterOptions& opts, std::ostream& out) {
+  std::string decision = opts.decision_task_id;
+  if (decision.empty()) {
+    const char* t = std::getenv("TASK_ID");
+    if (!t || !*t) throw BadInput("--decision-task-id: not given and TASK_ID is not set");
+    decision = t;
   }
-  return static_cast<int>(ExitCode::kBadInput);
+  Json params = ParseJsonOrYaml(ReadFileOrStdin(opts.parameters), opts.parameters);
+  std::string tcyml = ReadFileOrStdin(opts.taskcluster_yml);
+  Json decls = opts.actions.empty()
+                   ? RegistryDeclarations()
+                   : LoadDeclarations(ParseJsonOrYaml(ReadFileOrStdin(opts.actions), opts.actions), opts.actions);
+  Json doc = RenderActionsJson(params, decls, tcyml, opts.trust_domain, decision);
+  Json hooks;
+  if (!opts.hooks_output.empty()) {
+    std::string tpl_path =
+        opts.hook_template.empty() ? FindTaskclusterFile("hooks/in-tree-action.json") : opts.hook_template;
+    if (tpl_path.empty()) throw BadInput("hook template taskcluster/hooks/in-tree-action.json not found");
+    Json tpl = ParseJson(ReadFileOrStdin(tpl_path), tpl_path);
+    hooks = BuildActionHooks(doc, tpl, tcyml);
+  }
+  auto write = [](const std::string& path, const JsonValue& v) {
+    std::string tmp = path + ".tmp";
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      if (!f) throw BadInput(path + ": cannot write");
+      f << ToPrettyJson(v) << "\n";
+      if (!f) throw BadInput(path + ": cannot write");
+    }
+    std::filesystem::rename(tmp, path);
+  };
+  write(opts.output, doc);
+  if (!opts.hooks_output.empty()) write(opts.hooks_output, hooks);
+  out << opts.output << ": " << doc["actions"].Size() << " actions, hooks";
+  std::set<std::string> ids;
+  for (auto& x : doc["actions"].GetArray()) ids.insert(std::string(x["hookGroupId"].GetString()) + "/" + x["hookId"].GetString());
+  for (auto& id : ids) out << " " << id;
+  out << "\n";
+  return 0;
 }
 
 int RenderCommand(const std::string& template_path, const std::string& context_path, std::ostream& out,
                   std::ostream& err) {
-  Json tmpl, ctx;
-  try {
-    if (template_path == "-" && context_path == "-") throw BadInput("TEMPLATE and CONTEXT cannot both be stdin");
-    tmpl = ParseJsonOrYaml(ReadFileOrStdin(template_path), template_path);
-    if (context_path.empty()) ctx.SetObject();
-    else ctx = ParseJsonOrYaml(ReadFileOrStdin(context_path), context_path);
-    if (!ctx.IsObject()) throw BadInput(context_path + ": the context must be an object");
-  } catch (const std::exception& e) {
-    err << "tc-action render: error: " << e.what() << "\n";
-    return static_cast<int>(ExitCode::kBadInput);
+  if (template_path == "-" && context_path == "-") throw BadInput("TEMPLATE and CONTEXT cannot both be stdin");
+  Json tmpl = ParseJsonOrYaml(ReadFileOrStdin(template_path), template_path);
+  Json ctx;
+  if (context_path.empty()) {
+    ctx.SetObject();
+  } else {
+    ctx = ParseJsonOrYaml(ReadFileOrStdin(context_path), context_path);
   }
+  if (!ctx.IsObject()) throw BadInput(context_path + ": the context must be an object");
   try {
     Json r = JsoneRender(tmpl, ctx);
     out << ToPrettyJson(r) << "\n";
     return 0;
   } catch (const JsoneError& e) {
-    std::string m = e.message;
-    std::replace(m.begin(), m.end(), '\n', ' ');
-    err << m << "\n";
+    err << OneLine(e.message) << "\n";  // as the json-e tools print it: "<kind>: <message>"
     return static_cast<int>(ExitCode::kBadInput);
   }
 }

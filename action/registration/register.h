@@ -1,6 +1,6 @@
 // `tc-action register`: the decision-task side of actions. Renders
-// `public/actions.json` (version 1) from the action declarations
-// (taskcluster/actions.yml), the decision parameters and the project's
+// `public/actions.json` (version 1) from the action registry
+// (actions/registry.h; or a declarations file given with --actions), the decision parameters and the project's
 // .taskcluster.yml exactly as Firefox CI's decision tasks do (taskgraph
 // actions/registry.py render_actions_json), and optionally the in-tree action
 // hook definitions that go with it (fxci-config in_tree_actions.py make_hook).
@@ -36,6 +36,8 @@ std::string TaskclusterYmlHash(const std::string& tcyml_bytes);
 // Checks the declarations document ({"actions": [...]}) and returns it with
 // schema references ("inputs/retrigger.json") replaced by the schemas.
 Json LoadDeclarations(const JsonValue& doc, const std::string& source);
+// The registry's actions as declarations (checked like a file's).
+Json RegistryDeclarations();
 
 // actions.json version 1.
 Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declarations, const std::string& tcyml_bytes,
@@ -47,8 +49,8 @@ Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declaration
 // {"$let": {...}, "in": <tasks[0] of .taskcluster.yml>}.
 Json BuildActionHooks(const JsonValue& actions_json, const JsonValue& hook_template, const std::string& tcyml_bytes);
 
-// Finds a file of the installed taskcluster/ directory ("actions.yml",
-// "hooks/in-tree-action.json"): $TC_ACTION_TASKCLUSTER_DIR, ./taskcluster,
+// Finds a file of the installed taskcluster/ directory
+// ("hooks/in-tree-action.json"): $TC_ACTION_TASKCLUSTER_DIR, ./taskcluster,
 // <binary dir>/../taskcluster, <binary dir>/../share/tc-action/taskcluster.
 // Returns "" when not found.
 std::string FindTaskclusterFile(const std::string& relative);
@@ -57,18 +59,19 @@ struct RegisterOptions {
   std::string parameters;       // parameters.yml (or .json)
   std::string taskcluster_yml;  // the project's .taskcluster.yml
   std::string trust_domain = "gecko";
-  std::string actions;          // declarations; "" = installed taskcluster/actions.yml
+  std::string actions;          // a declarations file; "" = the action registry
   std::string output = "actions.json";
   std::string decision_task_id;  // "" = $TASK_ID
   std::string hooks_output;      // optional: write the hook definitions here
   std::string hook_template;     // "" = installed taskcluster/hooks/in-tree-action.json
 };
 
-// Returns the exit status (0, or 2 with a one-line error on err).
-int RegisterCommand(const RegisterOptions& opts, std::ostream& out, std::ostream& err);
+// Writes actions.json (and the hooks); returns 0. Throws BadInput.
+int RegisterCommand(const RegisterOptions& opts, std::ostream& out);
 
 // `tc-action render TEMPLATE [CONTEXT]`: prints the rendered JSON (2-space);
-// a JSON-e error prints "<kind>: <message>" (one line) on err and returns 2.
+// a JSON-e error prints "<kind>: <message>" (one line) on err and returns 2;
+// unreadable files throw BadInput.
 int RenderCommand(const std::string& template_path, const std::string& context_path, std::ostream& out,
                   std::ostream& err);
 

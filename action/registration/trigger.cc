@@ -5,7 +5,9 @@
 #include <set>
 #include <sstream>
 
+#include "actions/registry.h"
 #include "core/error.h"
+#include "registration/register.h"
 #include "jsone/jsone.h"
 #include "core/schema.h"
 #include "core/slugid.h"
@@ -14,10 +16,17 @@ namespace tc {
 
 namespace {
 
-std::string OneLine(std::string s) {
-  auto nl = s.find('\n');
-  if (nl != std::string::npos) s = s.substr(0, nl);
-  return s;
+// Taskcluster's 4xx answers to trigger and actions are the caller's bad input:
+// no such decision task, task or artifact; the hook refused the payload or
+// the caller's scopes.
+template <class F>
+auto AsInput(F&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const TcError& e) {
+    if (e.status() >= 400 && e.status() < 500) throw BadInput(e.what());
+    throw;
+  }
 }
 
 std::string ActionName(const JsonValue& a) { return GetString(a, "name").value_or(""); }
@@ -156,10 +165,8 @@ Loaded Load(Queue& queue, const std::string& decision, const std::optional<std::
   CheckTaskId(decision, "--decision-task");
   if (task_id) CheckTaskId(*task_id, "--task");
   Loaded l;
-  l.actions = FetchActionsJson(queue, decision);
-  if (task_id) {
-    l.task = queue.Task(*task_id);
-  }
+  l.actions = AsInput([&] { return FetchActionsJson(queue, decision); });
+  if (task_id) l.task = AsInput([&] { return queue.Task(*task_id); });
   return l;
 }
 
@@ -170,111 +177,108 @@ const JsonValue* TagsOf(const Loaded& l) {
   return tags && tags->IsObject() ? tags : &kNoTags;
 }
 
-int Fail(std::ostream& err, const std::string& cmd, ExitCode code, const std::string& msg) {
-  err << "tc-action " << cmd << ": error: " << OneLine(msg) << "\n";
-  return static_cast<int>(code);
+}  // namespace
+
+int TriggerCommand(const TriggerOptions& opts, Queue& queue, Hooks& hooks, std::ostream& out, std::ostream& err) {
+  Json input;
+  if (opts.input_json.empty()) input.SetObject();
+  else input = ParseJson(opts.input_json, "--input");
+  if (!input.IsObject()) throw BadInput(std::string("--input: expected a JSON object, got ") + JsonTypeName(input));
+  Loaded l = Load(queue, opts.decision_task_id, opts.task_id);
+  Json action = PickAction(l.actions, opts.action, TagsOf(l), opts.task_id.has_value());
+  PrepareInput(action, input);
+  // The decision task's own group: the action task joins it.
+  std::string group = opts.decision_task_id;
+  if (const JsonValue* hp = Member(action, "hookPayload"))
+    if (const JsonValue* d = Member(*hp, "decision"))
+      if (const JsonValue* act = Member(*d, "action"))
+        if (auto g = GetString(*act, "taskGroupId"); g && IsSlugid(*g)) group = *g;
+  Json payload = RenderHookPayload(l.actions, action, group, opts.task_id, input);
+  std::string kind = GetString(action, "kind").value_or("");
+  if (kind != "hook") throw BadInput("actions.json: action kind \"" + kind + "\" is not supported (only hook)");
+  std::string hg = RequireString(action, "hookGroupId", "actions.json hookGroupId");
+  std::string hid = RequireString(action, "hookId", "actions.json hookId");
+  if (opts.dry_run) {
+    out << "would trigger hook " << hg << "/" << hid << " with:\n" << ToPrettyJson(payload) << "\n";
+    return 0;
+  }
+  Json resp = AsInput([&] { return hooks.TriggerHook(hg, hid, payload); });
+  std::string new_id = GetString(resp, "taskId").value_or("");
+  if (new_id.empty())
+    if (const JsonValue* st = Member(resp, "status")) new_id = GetString(*st, "taskId").value_or("");
+  if (new_id.empty()) {
+    err << "tc-action trigger: hook " << hg << "/" << hid << " created no task\n";
+    return 0;
+  }
+  out << new_id << "\n";
+  return 0;
+}
+
+namespace {
+
+// Columns padded to their widest cell, two spaces apart.
+void PrintTable(const std::vector<std::vector<std::string>>& rows, std::ostream& out) {
+  std::vector<size_t> w(rows[0].size(), 0);
+  for (auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  for (auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(w[i] - r[i].size() + 2, ' ');
+    }
+    out << line << "\n";
+  }
+}
+
+// The menu row of one applicable actions.json entry; pos = its position in
+// actions.json (the decision task sorted them by `order`).
+std::vector<std::string> MenuRow(const JsonValue& a, size_t pos) {
+  const JsonValue* ctx = Member(a, "context");
+  const bool group = !ctx || !ctx->IsArray() || ctx->Empty();
+  std::string cb;
+  if (const JsonValue* hp = Member(a, "hookPayload"))
+    if (const JsonValue* d = Member(*hp, "decision"))
+      if (const JsonValue* act = Member(*d, "action")) cb = GetString(*act, "cb_name").value_or("");
+  const std::string name = ActionName(a) + (cb.empty() || cb == ActionName(a) ? "" : " (" + cb + ")");
+  return {std::to_string(pos), GetString(a, "title").value_or(""), name, group ? "group" : "task",
+          ctx ? ToJson(*ctx) : "[]", GetString(a, "hookGroupId").value_or("") + "/" + GetString(a, "hookId").value_or("")};
 }
 
 }  // namespace
 
-int TriggerCommand(const TriggerOptions& opts, Queue& queue, Hooks& hooks, std::ostream& out, std::ostream& err) {
-  try {
-    Json input;
-    if (opts.input_json.empty()) input.SetObject();
-    else input = ParseJson(opts.input_json, "--input");
-    if (!input.IsObject()) throw BadInput(std::string("--input: expected a JSON object, got ") + JsonTypeName(input));
-    Loaded l = Load(queue, opts.decision_task_id, opts.task_id);
-    Json action = PickAction(l.actions, opts.action, TagsOf(l), opts.task_id.has_value());
-    PrepareInput(action, input);
-    // The decision task's own group: the action task joins it.
-    std::string group = opts.decision_task_id;
-    if (const JsonValue* hp = Member(action, "hookPayload"))
-      if (const JsonValue* d = Member(*hp, "decision"))
-        if (const JsonValue* act = Member(*d, "action"))
-          if (auto g = GetString(*act, "taskGroupId"); g && IsSlugid(*g)) group = *g;
-    Json payload = RenderHookPayload(l.actions, action, group, opts.task_id, input);
-    std::string kind = GetString(action, "kind").value_or("");
-    if (kind != "hook") throw BadInput("actions.json: action kind \"" + kind + "\" is not supported (only hook)");
-    std::string hg = RequireString(action, "hookGroupId", "actions.json hookGroupId");
-    std::string hid = RequireString(action, "hookId", "actions.json hookId");
-    if (opts.dry_run) {
-      out << "would trigger hook " << hg << "/" << hid << " with:\n" << ToPrettyJson(payload) << "\n";
-      return 0;
-    }
-    Json resp = hooks.TriggerHook(hg, hid, payload);
-    std::string new_id = GetString(resp, "taskId").value_or("");
-    if (new_id.empty())
-      if (const JsonValue* st = Member(resp, "status")) new_id = GetString(*st, "taskId").value_or("");
-    if (new_id.empty()) {
-      err << "tc-action trigger: hook " << hg << "/" << hid << " created no task\n";
-      return 0;
-    }
-    out << new_id << "\n";
-    return 0;
-  } catch (const Refused& e) {
-    return Fail(err, "trigger", ExitCode::kRefused, e.what());
-  } catch (const BadInput& e) {
-    return Fail(err, "trigger", ExitCode::kBadInput, e.what());
-  } catch (const TcError& e) {
-    // 4xx from the hooks service (triggerSchema, scopes) or a missing task/artifact: bad input.
-    if (e.status() >= 400 && e.status() < 500) return Fail(err, "trigger", ExitCode::kBadInput, e.what());
-    return Fail(err, "trigger", ExitCode::kTaskcluster, e.what());
-  } catch (const std::exception& e) {
-    return Fail(err, "trigger", ExitCode::kTaskcluster, e.what());
-  }
-}
-
 int ActionsCommand(const std::string& decision_task_id, const std::optional<std::string>& task_id, bool json,
                    Queue& queue, std::ostream& out, std::ostream& err) {
-  try {
-    Loaded l = Load(queue, decision_task_id, task_id);
-    Json rel = RelevantActions(l.actions, TagsOf(l));
-    if (json) {
-      out << ToPrettyJson(rel) << "\n";
-      return 0;
-    }
-    // order = position in actions.json (the decision task sorted by `order`)
-    std::vector<std::vector<std::string>> rows = {{"#", "TITLE", "NAME", "KIND", "CONTEXT", "HOOK"}};
-    auto& all = l.actions["actions"];
-    for (auto& a : rel.GetArray()) {
-      size_t pos = 0;
-      for (rapidjson::SizeType i = 0; i < all.Size(); ++i)
-        if (all[i] == a) {
-          pos = i;
-          break;
-        }
-      const JsonValue* ctx = Member(a, "context");
-      bool group = !ctx || !ctx->IsArray() || ctx->Empty();
-      std::string cb;
-      if (const JsonValue* hp = Member(a, "hookPayload"))
-        if (const JsonValue* d = Member(*hp, "decision"))
-          if (const JsonValue* act = Member(*d, "action")) cb = GetString(*act, "cb_name").value_or("");
-      std::string name = ActionName(a) + (cb.empty() || cb == ActionName(a) ? "" : " (" + cb + ")");
-      rows.push_back({std::to_string(pos), GetString(a, "title").value_or(""), name, group ? "group" : "task",
-                      ctx ? ToJson(*ctx) : "[]",
-                      GetString(a, "hookGroupId").value_or("") + "/" + GetString(a, "hookId").value_or("")});
-    }
-    std::vector<size_t> w(rows[0].size(), 0);
-    for (auto& r : rows)
-      for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
-    for (auto& r : rows) {
-      std::string line;
-      for (size_t i = 0; i < r.size(); ++i) {
-        line += r[i];
-        if (i + 1 < r.size()) line += std::string(w[i] - r[i].size() + 2, ' ');
-      }
-      out << line << "\n";
-    }
-    if (rel.Empty()) err << "tc-action actions: no action applies" << (task_id ? " to this task" : "") << "\n";
+  Loaded l = Load(queue, decision_task_id, task_id);
+  Json rel = RelevantActions(l.actions, TagsOf(l));
+  if (json) {
+    out << ToPrettyJson(rel) << "\n";
     return 0;
-  } catch (const BadInput& e) {
-    return Fail(err, "actions", ExitCode::kBadInput, e.what());
-  } catch (const TcError& e) {
-    if (e.status() >= 400 && e.status() < 500) return Fail(err, "actions", ExitCode::kBadInput, e.what());
-    return Fail(err, "actions", ExitCode::kTaskcluster, e.what());
-  } catch (const std::exception& e) {
-    return Fail(err, "actions", ExitCode::kTaskcluster, e.what());
   }
+  std::vector<std::vector<std::string>> rows = {{"#", "TITLE", "NAME", "KIND", "CONTEXT", "HOOK"}};
+  const auto& all = l.actions["actions"];
+  for (const auto& a : rel.GetArray()) {
+    size_t pos = 0;
+    while (pos < all.Size() && !(all[static_cast<rapidjson::SizeType>(pos)] == a)) ++pos;
+    rows.push_back(MenuRow(a, pos));
+  }
+  PrintTable(rows, out);
+  if (rel.Empty()) err << "tc-action actions: no action applies" << (task_id ? " to this task" : "") << "\n";
+  return 0;
+}
+
+int RegistryCommand(bool json, std::ostream& out) {
+  if (json) {
+    out << ToPrettyJson(RegistryDeclarations()) << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows = {{"ORDER", "NAME", "CALLBACK", "KIND", "PERMISSION", "CONTEXT", "TITLE"}};
+  for (const ActionSpec* a : Registry()) {
+    rows.push_back({std::to_string(a->order), a->name, a->cb_name, a->kind == ActionKind::kTask ? "task" : "group",
+                    a->permission, a->context, a->title});
+  }
+  PrintTable(rows, out);
+  return 0;
 }
 
 }  // namespace tc

@@ -58,13 +58,17 @@ struct TriggerOptions {
 // Reads and validates public/actions.json (action-schema-v1, version 1).
 Json FetchActionsJson(Queue& queue, const std::string& decision_task_id);
 
-// `tc-action trigger`: prints the new action task's id on out. Returns the
-// exit status: 0, 1 (no such action for this task), 2 (bad input), 3
-// (Taskcluster failure).
+// `tc-action trigger`: prints the new action task's id on out; returns 0.
+// Throws Refused (no such action for this task), BadInput (bad input, or a
+// 4xx from Taskcluster) or TcError; the CLI maps them (core/error.h).
 int TriggerCommand(const TriggerOptions& opts, Queue& queue, Hooks& hooks, std::ostream& out, std::ostream& err);
 
 // `tc-action actions`: lists the applicable actions (title, name, kind,
 // context, order, hook) as a table, or JSON with json = true.
+// `tc-action actions` without --decision-task: the actions tc-action
+// implements (the registry), as a table or as declarations JSON.
+int RegistryCommand(bool json, std::ostream& out);
+
 int ActionsCommand(const std::string& decision_task_id, const std::optional<std::string>& task_id, bool json,
                    Queue& queue, std::ostream& out, std::ostream& err);
 

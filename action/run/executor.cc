@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <climits>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -11,6 +13,8 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/task.h"
+#include "core/timestamp.h"
 
 namespace tc {
 
@@ -53,10 +57,85 @@ void RunRerunOrCancel(Operation& op, Queue& q) {
   }
 }
 
-void RunOne(Operation& op, Queue& q, const std::string& action_task_id) {
+Json CurrentStatus(Queue& q, const std::string& task_id) {
+  Json st = q.Status(task_id);
+  const JsonValue* inner = Member(st, "status");
+  if (!inner || !inner->IsObject()) throw TcError(0, "", "queue.status: response has no status object");
+  return CopyJson(*inner);
+}
+
+// A rerun that may already have happened (resume_since_ms): the latest run is
+// the action task's own earlier rerun, or the task is pending/running anyway.
+// Returns true when the rerun must not be sent.
+bool AlreadyRerun(Operation& op, const JsonValue& status) {
+  const TaskView v(nullptr, &status);
+  if (v.RerunSince(*op.resume_since_ms)) {
+    op.status = OpStatus::kDone;
+    op.detail = "rerun by an earlier run of this action task; resumed";
+    return true;
+  }
+  if (v.state() == TaskState::kPending || v.state() == TaskState::kRunning) {
+    op.status = OpStatus::kSkipped;
+    op.detail = fmt::format("already {}; waiting for it instead of rerunning", v.state_name());
+    return true;
+  }
+  return false;
+}
+
+// Why an op was skipped: an op it comes after did not end done.
+std::string NotSent(const Operation& before) {
+  const char* what = before.kind == OpKind::kCreate ? "created"
+                     : before.await_completion     ? "rerun to completion"
+                     : before.kind == OpKind::kRerun ? "rerun"
+                                                     : "canceled";
+  return fmt::format("not sent: it depends on {}, which was not {}", before.task_id, what);
+}
+
+void AppendDetail(Operation& op, const std::string& more) { op.detail += (op.detail.empty() ? "" : "; ") + more; }
+
+// Waits until the task's latest run resolves (await_completion).
+void AwaitCompletion(Operation& op, Queue& q, const ExecOptions& o, int64_t deadline_ms) {
+  const int64_t start = o.now_ms();
+  const int64_t limit = std::min(start + o.max_wait_ms, deadline_ms);
+  int64_t interval = o.poll_initial_ms;
+  TaskState state = TaskState::kUnknown;
+  for (;;) {
+    Json st = CurrentStatus(q, op.task_id);
+    state = TaskView(nullptr, &st).state();
+    if (IsResolved(state) || o.now_ms() + interval > limit) break;
+    spdlog::info("waiting: {} is {}; next check in {} ms", op.task_id, TaskStateName(state), interval);
+    o.sleep_ms(interval);
+    interval = std::min(interval * 2, o.poll_max_ms);
+  }
+  const int64_t waited = (o.now_ms() - start) / 1000;
+  if (state == TaskState::kCompleted) {
+    op.status = OpStatus::kDone;
+    AppendDetail(op, fmt::format("completed after {} s", waited));
+  } else if (IsResolved(state)) {
+    op.status = OpStatus::kFailed;
+    AppendDetail(op, fmt::format("its new run ended {}; what comes after it was not run", TaskStateName(state)));
+  } else {
+    op.status = OpStatus::kFailed;
+    AppendDetail(op, fmt::format("still {} after waiting {} s; a retry of this action task resumes here without "
+                                 "rerunning it again",
+                                 TaskStateName(state), waited));
+  }
+}
+
+void RunRerun(Operation& op, Queue& q, const ExecOptions& o) {
+  Json status;
+  if (op.resume_since_ms || op.await_completion) status = CurrentStatus(q, op.task_id);
+  if (!(op.resume_since_ms && AlreadyRerun(op, status))) RunRerunOrCancel(op, q);
+  if (!op.await_completion || op.status == OpStatus::kFailed) return;
+  AwaitCompletion(op, q, o, TaskView(nullptr, &status).deadline_ms().value_or(INT64_MAX));
+}
+
+void RunOne(Operation& op, Queue& q, const std::string& action_task_id, const ExecOptions& o) {
   try {
     if (op.kind == OpKind::kCreate) {
       RunCreate(op, q, action_task_id);
+    } else if (op.kind == OpKind::kRerun) {
+      RunRerun(op, q, o);
     } else {
       RunRerunOrCancel(op, q);
     }
@@ -71,6 +150,9 @@ void RunOne(Operation& op, Queue& q, const std::string& action_task_id) {
 }  // namespace
 
 bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const ExecOptions& opts) {
+  ExecOptions o = opts;
+  if (!o.now_ms) o.now_ms = NowMs;
+  if (!o.sleep_ms) o.sleep_ms = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
   // A dynamic scheduler: an op starts as soon as every op in its `after` is
   // done, with at most `concurrency` queue calls in flight. The wall time is
   // then bounded by max(critical path, ops / concurrency) round trips.
@@ -89,7 +171,7 @@ bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const 
       const OpStatus s = plan.ops[d].status;
       if (s != OpStatus::kPlanned && s != OpStatus::kDone) {
         op.status = OpStatus::kSkipped;
-        op.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[d].task_id);
+        op.detail = NotSent(plan.ops[d]);
         break;
       }
     }
@@ -119,7 +201,7 @@ bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const 
       if (d.status != OpStatus::kPlanned) continue;
       if (plan.ops[i].status != OpStatus::kDone) {
         d.status = OpStatus::kSkipped;
-        d.detail = fmt::format("not sent: it depends on {}, which was not created", plan.ops[i].task_id);
+        d.detail = NotSent(plan.ops[i]);
         finish(dep);
       } else if (--waiting_on[dep] == 0) {
         ready.push_back(dep);
@@ -134,7 +216,7 @@ bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const 
       size_t i = ready.front();
       ready.pop_front();
       lock.unlock();
-      RunOne(plan.ops[i], queue, action_task_id);
+      RunOne(plan.ops[i], queue, action_task_id, o);
       lock.lock();
       finish(i);
       cv.notify_all();

@@ -5,9 +5,18 @@
 // a retried action task plans the same ids. When the queue answers 409 for a
 // create, the executor fetches that task and counts it as done when its
 // extra.parent is this action task. Reruns of pending/running tasks and
-// cancels of resolved ones are no-ops at the queue too.
-// A create whose `after` op did not end done is skipped, never sent.
+// cancels of resolved ones are no-ops at the queue too; a rerun with
+// resume_since_ms is not sent again when the latest run is the action task's
+// own earlier rerun.
+// An op whose `after` op did not end done is skipped, never sent.
+//
+// Waiting (Operation::await_completion): after the rerun, the task's status
+// is polled, first after poll_initial_ms, the interval doubling up to
+// poll_max_ms, until the new run resolves; bounded by the task's deadline and
+// max_wait_ms. The op is done when the run completed, failed otherwise.
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "actions/plan.h"
@@ -17,6 +26,11 @@ namespace tc {
 
 struct ExecOptions {
   int concurrency = 50;
+  int64_t max_wait_ms = 6 * 3600 * 1000LL;  // per awaited run
+  int64_t poll_initial_ms = 5000;
+  int64_t poll_max_ms = 30000;
+  std::function<int64_t()> now_ms;        // default: the system clock
+  std::function<void(int64_t)> sleep_ms;  // default: sleeps
 };
 
 // Returns true when every op ended done or skipped.

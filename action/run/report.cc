@@ -12,16 +12,6 @@ namespace tc {
 
 static bool WriteJsonFile(const std::string& dir, const std::string& name, const std::string& text, std::string* err);
 
-const char* OutcomeName(ExitCode c) {
-  switch (c) {
-    case ExitCode::kDone: return "done";
-    case ExitCode::kRefused: return "refused";
-    case ExitCode::kBadInput: return "bad-input";
-    case ExitCode::kTaskcluster: return "failed";
-  }
-  return "failed";
-}
-
 ReportHeader HeaderFromContext(const Context& ctx, bool dry_run) {
   ReportHeader h;
   h.action = ctx.action;

@@ -34,6 +34,5 @@ bool WriteJsonArtifact(const std::string& dir, const std::string& name, const Js
 bool WriteTextArtifact(const std::string& dir, const std::string& name, const std::string& text, std::string* err);
 void PrintSummary(std::ostream& out, const ReportHeader& h, const Plan& plan, ExitCode code, const std::string& error);
 
-const char* OutcomeName(ExitCode c);
 
 }  // namespace tc

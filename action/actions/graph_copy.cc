@@ -1,4 +1,4 @@
-#include "actions/graph_actions.h"
+#include "actions/graph_copy.h"
 
 #include <fmt/format.h>
 
@@ -163,95 +163,6 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
   for (int64_t i = 1; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms, nullptr);
   plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),
                                    times, root_task_id));
-}
-
-namespace {
-
-struct Request {
-  std::vector<std::string> retrigger;  // taskIds
-  std::vector<std::pair<std::string, std::string>> rerun;  // label, taskId
-  int64_t times = 1;
-};
-
-std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph,
-                                  const std::unordered_map<std::string, std::string>& l2t) {
-  std::vector<Request> out;
-  const JsonValue* reqs = Member(ctx.input, "requests");
-  if (!reqs || !reqs->IsArray()) return out;
-  size_t i = 0;
-  for (const auto& r : reqs->GetArray()) {
-    Request q;
-    q.times = GetInt(r, "times").value_or(1);
-    const JsonValue* tasks = Member(r, "tasks");
-    size_t j = 0;
-    if (tasks && tasks->IsArray()) {
-      for (const auto& l : tasks->GetArray()) {
-        std::string label = l.GetString();
-        auto it = l2t.find(label);
-        if (it == l2t.end()) {
-          throw BadInput(fmt::format("ACTION_INPUT.requests[{}].tasks[{}]: label \"{}\" is not in the decision "
-                                     "task's label-to-taskid.json; expected a label of this graph",
-                                     i, j, label));
-        }
-        const TaskGraph::Entry* entry = graph.Find(it->second);
-        if (entry && entry->retrigger) {
-          if (std::find(q.retrigger.begin(), q.retrigger.end(), it->second) == q.retrigger.end())
-            q.retrigger.push_back(it->second);
-        } else {
-          q.rerun.emplace_back(label, it->second);
-        }
-        ++j;
-      }
-    }
-    out.push_back(std::move(q));
-    ++i;
-  }
-  return out;
-}
-
-}  // namespace
-
-std::vector<std::string> RetriggerMultipleRerunIds(const Context& ctx, const TaskGraph& graph,
-                                                   const std::unordered_map<std::string, std::string>& l2t) {
-  std::vector<std::string> ids;
-  for (const auto& r : ReadRequests(ctx, graph, l2t))
-    for (const auto& [label, id] : r.rerun) ids.push_back(id);
-  return ids;
-}
-
-Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
-                           const std::unordered_map<std::string, std::string>& l2t, const StatusMap& statuses,
-                           int64_t now_ms) {
-  Plan plan;
-  std::unordered_set<std::string> rerun_planned;
-  for (const auto& r : ReadRequests(ctx, graph, l2t)) {
-    for (const auto& [label, id] : r.rerun) {
-      auto st = statuses.find(id);
-      std::string state = st == statuses.end() ? "unknown" : GetString(st->second, "state").value_or("unknown");
-      Operation op;
-      op.kind = OpKind::kRerun;
-      op.task_id = id;
-      op.label = label;
-      if (!rerun_planned.insert(id).second) continue;
-      if (state != "failed" && state != "exception") {
-        op.status = OpStatus::kSkipped;
-        op.detail = fmt::format("not retriggerable, and no need to rerun: state is {}", state);
-      } else if (auto d = GetString(st->second, "deadline"); d && ParseTimestamp(*d) && ParseTimestamp(*d)->ms <= now_ms) {
-        op.status = OpStatus::kSkipped;
-        op.detail = fmt::format("not retriggerable, and past its deadline {}: the queue no longer reruns it", *d);
-      } else {
-        op.detail = "not retriggerable: rerun instead";
-      }
-      plan.per_label.push_back(fmt::format("{}: rerun ({})", label, op.status == OpStatus::kSkipped ? op.detail : "state " + state));
-      plan.ops.push_back(std::move(op));
-    }
-    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms, nullptr);
-    for (const auto& id : r.retrigger) {
-      plan.per_label.push_back(fmt::format("{}: retriggered x{}", graph.Find(id)->label, r.times));
-    }
-  }
-  for (const auto& line : plan.per_label) plan.notes.push_back(line);
-  return plan;
 }
 
 }  // namespace tc

@@ -1,4 +1,5 @@
-// Graph-aware planning (pure): retrigger with downstream, retrigger-multiple.
+// Copies of graph entries (pure): the downstream retrigger and
+// retrigger-multiple build their copies here.
 //
 // retrigger --downstream: the target and every task that transitively
 // depends on it among the scheduled tasks (task-graph.json), `times` times.
@@ -9,10 +10,6 @@
 // is rewritten; slugid-shaped strings that are not tasks of the graph are
 // reported as warnings. Copies with no dependency among the re-created tasks
 // depend on the action task (TASK_ID).
-//
-// retrigger-multiple {requests: [{tasks: [label...], times}]}: labels whose
-// task is retriggerable are copied `times` times (dependencies among the
-// labels of one request remapped); the others are rerun if failed/exception.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -37,16 +34,5 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
 // (Chain-of-Trust) tasks among them.
 void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
                    int64_t now_ms, std::vector<std::string>* release);
-
-// Statuses (inner status objects) of the tasks that retrigger-multiple may rerun.
-using StatusMap = std::map<std::string, Json>;
-
-// The taskIds retrigger-multiple needs statuses for (its non-retriggerable labels).
-std::vector<std::string> RetriggerMultipleRerunIds(const Context& ctx, const TaskGraph& graph,
-                                                   const std::unordered_map<std::string, std::string>& label_to_taskid);
-
-Plan PlanRetriggerMultiple(const Context& ctx, const TaskGraph& graph,
-                           const std::unordered_map<std::string, std::string>& label_to_taskid,
-                           const StatusMap& statuses, int64_t now_ms);
 
 }  // namespace tc
