@@ -241,6 +241,24 @@ async function checkActionTask(actionTaskId, { callback, target, input }) {
   return { def, env, fire, status, run, report, artifacts: await artifactNames(actionTaskId, status.runs.length - 1) };
 }
 
+// RSS and PSS (MB) of the browser (every process started with our fresh profile), this node process and
+// the worker, at the end of the flows
+function memory() {
+  const of = pid => {
+    try {
+      const t = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const kb = k => Number((new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(t) || [0, 0])[1]);
+      return { rss: kb('Rss') / 1024, pss: kb('Pss') / 1024 };
+    } catch { return { rss: 0, pss: 0 }; }
+  };
+  const sum = pids => pids.map(of).reduce((a, b) => ({ rss: a.rss + b.rss, pss: a.pss + b.pss }), { rss: 0, pss: 0 });
+  const chromium = fs.readdirSync('/proc').filter(d => /^\d+$/.test(d)).filter(pid => {
+    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(profile); } catch { return false; }
+  });
+  const round = m => ({ rss: Math.round(m.rss), pss: Math.round(m.pss) });
+  return { chromium: { processes: chromium.length, ...round(sum(chromium)) }, flowsNode: round(of(process.pid)), worker: round(of(worker.pid)) };
+}
+
 // ---------------------------------------------------------------- the flows ----
 try {
   await flow('sign-in', async () => {
@@ -407,6 +425,7 @@ try {
     return { actionTaskId, form, actionTaskIdEnv: def.payload.env.ACTION_TASK_ID, canceled: open };
   });
 } finally {
+  results.memory = memory();
   results.console = consoleLines.slice(-200);
   results.worker = workerRuns();
   await context.close().catch(() => {});
@@ -416,5 +435,6 @@ try {
 }
 const failed = results.flows.filter(f => !f.ok);
 log(`${results.flows.length - failed.length}/${results.flows.length} flows passed; screenshots and results.json in ${SHOTS}`);
+log(`memory at the end of the flows (MB): ${JSON.stringify(results.memory)}`);
 for (const t of results.todo) log(t);
 process.exit(failed.length ? 1 : 0);

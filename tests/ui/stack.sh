@@ -263,25 +263,31 @@ stop_one() { # name mark
 down() {
   stop_one front-proxy "$HERE/front-proxy.mjs"
   stop_one web-server "services/web-server/src/main.js"
-  if [ -f "$SERVICES/stop.sh" ]; then bash "$SERVICES/stop.sh" >"$LOGS/services-stop.log" 2>&1 || true; log "services stopped"; fi
+  if [ -f "$SERVICES/stop.sh" ]; then bash "$SERVICES/stop.sh" >"$LOGS/services-stop.log" 2>&1 || true; log "services stopped"
+  else log "services NOT stopped: no $SERVICES/stop.sh (set TC_SERVICES_SRC)"; return 1; fi
 }
 
+# memory of every process of the stack: RSS and PSS (shared pages split between processes), MB
+mem_of() { awk '/^Rss:/ {r = int($2/1024)} /^Pss:/ {p = int($2/1024)} END {print r + 0, p + 0}' "/proc/$1/smaps_rollup" 2>/dev/null || echo "0 0"; }
 status() {
-  local total=0 name pid rss f
-  printf '%-28s %8s %10s\n' process pid rss_mb
+  local rt=0 pt=0 name pid r p f
+  printf '%-28s %8s %8s %8s\n' process pid rss_mb pss_mb
   for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid "$TC_SERVICES_DIR/rabbitmq/rabbit.pid"; do
     [ -f "$f" ] || continue
     pid=$(cat "$f"); name=$(basename "$f" .pid)
     [ "$name" = rabbit ] && name=rabbitmq-beam
+    [ "$name" = rabbitmq ] && continue  # the launcher script; the VM is rabbitmq-beam
     kill -0 "$pid" 2>/dev/null || continue
-    rss=$(awk '/^VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
-    total=$((total + rss)); printf '%-28s %8s %10s\n' "$name" "$pid" "$rss"
+    read -r r p < <(mem_of "$pid")
+    rt=$((rt + r)); pt=$((pt + p)); printf '%-28s %8s %8s %8s\n' "$name" "$pid" "$r" "$p"
   done
-  # postgres: every process of the cluster in $TC_SERVICES_DIR/pg
-  rss=$(ps -u postgres -o rss= 2>/dev/null | awk '{s += $1} END {print int(s/1024)}')
-  total=$((total + rss)); printf '%-28s %8s %10s\n' "postgres (all)" "-" "$rss"
-  printf '%-28s %8s %10s\n' TOTAL "" "$total"
-  du -sh "$UI" "$UI/site" "$UI/build-src" "$UI/cache" "$UI/npm" "$TC_SERVICES_DIR" 2>/dev/null || true
+  # postgres: every process of the cluster (the postgres user runs only this cluster here)
+  r=0; p=0
+  for pid in $(pgrep -u postgres 2>/dev/null); do read -r a b < <(mem_of "$pid"); r=$((r + a)); p=$((p + b)); done
+  rt=$((rt + r)); pt=$((pt + p)); printf '%-28s %8s %8s %8s\n' "postgres (all)" "-" "$r" "$p"
+  printf '%-28s %8s %8s %8s\n' TOTAL "" "$rt" "$pt"
+  du -sh "$UI/site" "$UI/build-src" "$UI/cache" "$UI/npm" "$UI/refs" 2>/dev/null || true
+  du -sh "$UI" "$TC_SERVICES_DIR" 2>/dev/null || true
 }
 
 case "${1:-}" in
