@@ -41,8 +41,10 @@ const results = { rootUrl: ROOT, shots: SHOTS, decisionTaskId: D, ids, flows: []
 
 // ---------------------------------------------------------------- worker (action tasks) ----
 const workerResults = path.join(SHOTS, 'worker-results.jsonl');
+// TC_UI_WORKER_NO_PROXY=1: give tc-action the claim's credentials instead of a taskcluster-proxy URL
+const NO_PROXY = process.env.TC_UI_WORKER_NO_PROXY === '1';
 const worker = spawn(process.execPath, [path.join(HERE, 'worker.mjs'), '--task-queue', world.actionQueue,
-  '--worker-group', 'ui-test', '--worker-id', 'flows', '--results', workerResults], {
+  '--worker-group', 'ui-test', '--worker-id', 'flows', '--results', workerResults, ...(NO_PROXY ? ['--no-proxy'] : [])], {
   env: { ...process.env, TASKCLUSTER_CLIENT_ID: clients.worker.clientId, TASKCLUSTER_ACCESS_TOKEN: clients.worker.accessToken, TC_ACTION_BIN: TC_ACTION },
   stdio: ['ignore', 'ignore', fs.openSync(path.join(SHOTS, 'worker.log'), 'a')],
 });
@@ -171,7 +173,7 @@ async function submitAction(title, { expectForm, input } = {}) {
       assert(typed.trim() === input.trim(), `the form holds what was typed: ${JSON.stringify(typed)}`);
     }
   }
-  await shot(`${title.replace(/\W+/g, '-').toLowerCase()}-form`, { fullPage: false });
+  await shot(`${title.replace(/\W+/g, '-').replace(/-+$/, '').toLowerCase()}-form`, { fullPage: false });
   const before = page.url();
   await dialog.getByRole('button', { name: title, exact: true }).click();
   // success: navigation to the action task; failure: the dialog shows an error panel
@@ -237,6 +239,8 @@ async function checkActionTask(actionTaskId, { callback, target, input }) {
   assert(fire.firedBy === 'triggerHook' && fire.result === 'success', `hook fire ${JSON.stringify(fire)}`);
   const status = await resolved(actionTaskId);
   const run = await until(`the worker's record of ${actionTaskId}`, () => workerRuns().find(r => r.taskId === actionTaskId), { timeoutMs: 10000 });
+  if (def.payload.features?.taskclusterProxy && !NO_PROXY)
+    assert(run.proxy?.requests > 0, `tc-action talked to the queue through the task's taskcluster-proxy: ${JSON.stringify(run.proxy)}`);
   const report = await (await publicArtifact(actionTaskId, 'public/report.json')).json();
   return { def, env, fire, status, run, report, artifacts: await artifactNames(actionTaskId, status.runs.length - 1) };
 }
@@ -337,7 +341,7 @@ try {
     await page.goto(`${ROOT}/tasks/groups/${D}`);
     await page.getByText(testDef.metadata.name).first().waitFor();
     await shot('group-after-retrigger');
-    return { actionTaskId, form, hook: a.fire.hook, copies: copies.map(c => c.status.taskId), copyStates: states, report: a.report.outcome };
+    return { actionTaskId, form, hook: a.fire.hook, copies: copies.map(c => c.status.taskId), copyStates: states, report: a.report.outcome, proxy: a.run.proxy };
   });
 
   await flow('rerun', async () => {
@@ -407,7 +411,11 @@ try {
     const { actionTaskId, form } = await submitAction('Cancel All', { expectForm: defaultsForm(groupAction('cancel-all').schema) });
     await shot('cancel-all-action-task');
     const def = await queue.task(actionTaskId);
+    // the task-group view hands the group's decision task to the action's JSON-e context
+    // (ui/src/views/Tasks/TaskGroup/index.jsx: submitTaskAction({task: data.task})), so taskId is the
+    // decision's, where tc-action trigger and Treeherder send null; both are accepted for group actions
     const target = JSON.parse(def.payload.env.ACTION_TASK_ID);
+    assert(target === null || target === D, `cancel-all ACTION_TASK_ID is null or the decision task: ${def.payload.env.ACTION_TASK_ID}`);
     const a = await checkActionTask(actionTaskId, { callback: 'cancel-all', target });
     assert(a.status.state === 'completed' && a.report.outcome === 'done', `cancel-all action task: ${a.status.state} ${a.report.outcome} ${a.report.error ?? ''}`);
     for (const id of open) {
@@ -422,7 +430,7 @@ try {
     await page.goto(`${ROOT}/tasks/groups/${D}`);
     await page.getByText('exception', { exact: false }).first().waitFor();
     await shot('group-after-cancel-all');
-    return { actionTaskId, form, actionTaskIdEnv: def.payload.env.ACTION_TASK_ID, canceled: open };
+    return { actionTaskId, form, actionTaskIdEnv: def.payload.env.ACTION_TASK_ID, reportTaskId: a.report.taskId ?? null, canceled: open, proxy: a.run.proxy };
   });
 } finally {
   results.memory = memory();

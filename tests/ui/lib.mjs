@@ -8,6 +8,8 @@ import path from 'node:path';
 export const SERVICES_DIR = process.env.TC_SERVICES_DIR || '/tmp/taskcluster-services';
 export const UI_DIR = process.env.TC_UI_DIR || '/tmp/tc-ui';
 export const tc = (await import(`${SERVICES_DIR}/client/node_modules/taskcluster-client/src/index.js`)).default;
+// the Hawk implementation taskcluster-client signs with (for worker.mjs's taskcluster-proxy)
+export const hawk = createRequire(`${SERVICES_DIR}/client/node_modules/taskcluster-client/package.json`)('hawk');
 
 export function env(name, fallback) {
   const v = process.env[name] ?? fallback;

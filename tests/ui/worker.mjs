@@ -3,27 +3,34 @@
 // `tc-action` replaced by $TC_ACTION_BIN and docker-worker's home /builds/worker mapped to a fresh
 // temporary directory, with the environment a docker-worker task sees:
 //   payload.env + TASK_ID, RUN_ID, TASKCLUSTER_ROOT_URL, TASKCLUSTER_WORKER_GROUP, TASKCLUSTER_WORKER_TYPE
-//   + the claim's temporary credentials (TASKCLUSTER_CLIENT_ID/ACCESS_TOKEN/CERTIFICATE: the task's own
-//     scopes plus reclaim/resolve/create-artifact of this run; what taskcluster-proxy would sign with)
+//   + with payload.features.taskclusterProxy (as taskcluster/.taskcluster.yml sets it): TASKCLUSTER_PROXY_URL
+//     of a taskcluster-proxy this worker runs for the task (unsigned /api/<service>/<version>/... requests,
+//     forwarded to the root URL signed with the claim's temporary credentials, as taskcluster-proxy does);
+//     without it, or with --no-proxy: the claim's credentials themselves (TASKCLUSTER_CLIENT_ID /
+//     ACCESS_TOKEN / CERTIFICATE). Either way the authority is the claim's: the task's scopes plus
+//     reclaim/resolve/create-artifact of this run.
 // then uploads payload.artifacts (type directory/file) as the task's artifacts (storageType s3, as
 // docker-worker does: createArtifact -> PUT putUrl; or `object`: createArtifact -> object upload ->
 // finishArtifact, with --storage object), the output as public/logs/live_backing.log (+ live.log
 // reference), and resolves the run: exit 0 -> reportCompleted, else reportFailed; a payload it cannot
 // run -> reportException malformed-payload. maxRunTime is enforced (SIGKILL, then failed).
+// Not emulated: Docker itself, chainOfTrust (public/chain-of-trust.json), caches, live logging.
 //
 //   node worker.mjs --task-queue gecko-1/decision [--worker-group ui-test --worker-id w1]
-//        [--max-tasks N] [--results FILE.jsonl] [--storage s3|object] [--log-dir DIR] [--keep-dirs]
+//        [--max-tasks N] [--results FILE.jsonl] [--storage s3|object] [--no-proxy] [--log-dir DIR] [--keep-dirs]
 // Credentials: TASKCLUSTER_ROOT_URL + TASKCLUSTER_CLIENT_ID/ACCESS_TOKEN with queue:claim-work:<queue>
 // and queue:worker-id:<group>/<id>. Binary: $TC_ACTION_BIN (default build/tc-action of this repository).
-// Each resolved task is one JSON line on stdout (and in --results): {taskId, runId, exitCode, state, artifacts}.
+// Each resolved task is one JSON line on stdout (and in --results):
+// {taskId, runId, exitCode, state, artifacts, proxy: {requests}|null}.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { tc, rootUrl, rootCredentials } from './lib.mjs';
+import { tc, hawk, rootUrl, rootCredentials } from './lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -35,6 +42,7 @@ const { values: opt } = parseArgs({
     results: { type: 'string' },
     storage: { type: 'string', default: 's3' },
     'keep-dirs': { type: 'boolean', default: false },
+    'no-proxy': { type: 'boolean', default: false },
     'log-dir': { type: 'string', default: path.join(process.env.TC_UI_DIR || '/tmp/tc-ui', 'run', 'worker-logs') },
   },
 });
@@ -77,7 +85,40 @@ function commandOf(payload, home) {
   return [TC_ACTION, ...cmd.slice(1).map(a => mapPath(a, home))];
 }
 
-function taskEnv(task, claim, taskId, runId) {
+// taskcluster-proxy for one task run: /api/<service>/<version>/<path> -> <root URL>/api/..., signed with
+// the claim's credentials (Hawk, the certificate in ext); responses (redirects too) go back unchanged
+async function startProxy(credentials) {
+  const ext = Buffer.from(JSON.stringify(credentials.certificate ? { certificate: JSON.parse(credentials.certificate) } : {})).toString('base64');
+  const stats = { requests: 0 };
+  const server = http.createServer(async (req, res) => {
+    try {
+      if (!/^\/api\/[a-z-]+\/v\d+\//.test(req.url)) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return res.end(`taskcluster-proxy (UI tier worker): expected /api/<service>/<version>/..., got ${req.url}\n`);
+      }
+      stats.requests++;
+      const url = ROOT + req.url;
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const { header } = hawk.client.header(url, req.method, { credentials: { id: credentials.clientId, key: credentials.accessToken, algorithm: 'sha256' }, ext });
+      const headers = { authorization: header };
+      for (const h of ['content-type', 'accept', 'x-taskcluster-trace-id']) if (req.headers[h]) headers[h] = req.headers[h];
+      const up = await fetch(url, { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : Buffer.concat(chunks), redirect: 'manual' });
+      const body = Buffer.from(await up.arrayBuffer());  // fetch decoded any content-encoding
+      const out = {};
+      for (const [k, v] of up.headers) if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) out[k] = v;
+      res.writeHead(up.status, { ...out, 'content-length': body.length });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`taskcluster-proxy: ${err.message}\n`);
+    }
+  });
+  await new Promise(r => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}`, stats, close: () => server.close() };
+}
+
+function taskEnv(task, claim, taskId, runId, proxy) {
   const env = {};
   for (const [k, v] of Object.entries(task.payload.env || {})) {
     if (typeof v !== 'string') throw new MalformedPayload(`payload.env.${k}: expected a string, got ${typeof v}`);
@@ -90,8 +131,10 @@ function taskEnv(task, claim, taskId, runId) {
     TASK_ID: taskId, RUN_ID: String(runId),
     TASKCLUSTER_ROOT_URL: ROOT,
     TASKCLUSTER_WORKER_GROUP: claim.workerGroup, TASKCLUSTER_WORKER_TYPE: workerType,
-    TASKCLUSTER_CLIENT_ID: c.clientId, TASKCLUSTER_ACCESS_TOKEN: c.accessToken,
-    ...(c.certificate ? { TASKCLUSTER_CERTIFICATE: c.certificate } : {}),
+    ...(proxy ? { TASKCLUSTER_PROXY_URL: proxy.url } : {
+      TASKCLUSTER_CLIENT_ID: c.clientId, TASKCLUSTER_ACCESS_TOKEN: c.accessToken,
+      ...(c.certificate ? { TASKCLUSTER_CERTIFICATE: c.certificate } : {}),
+    }),
   };
 }
 
@@ -176,11 +219,13 @@ async function handle(claim) {
     try { takenUntil = new Date((await tq.reclaimTask(taskId, runId)).takenUntil); } catch (err) { log(`reclaim ${taskId}: ${err.message}`); }
   }, 30000);
   const result = { taskId, runId, taskGroupId: task.taskGroupId, name: task.metadata.name };
+  let proxy = null;
   try {
     let argv, envVars;
     try {
       argv = commandOf(task.payload, home);
-      envVars = taskEnv(task, claim, taskId, runId);
+      if (task.payload.features?.taskclusterProxy && !opt['no-proxy']) proxy = await startProxy(claim.credentials);
+      envVars = taskEnv(task, claim, taskId, runId, proxy);
     } catch (err) {
       if (!(err instanceof MalformedPayload)) throw err;
       await tq.createArtifact(taskId, runId, 'public/logs/live_backing.log', { storageType: 'error', expires: task.expires, reason: 'invalid-resource-on-worker', message: err.message });
@@ -191,6 +236,7 @@ async function handle(claim) {
     log(`${taskId}/${runId} "${task.metadata.name}": ${argv.slice(1).join(' ')}`);
     const t0 = Date.now();
     const { code, timedOut } = await run(argv, envVars, home, task.payload.maxRunTime || 3600, logFile);
+    result.proxy = proxy ? { requests: proxy.stats.requests } : null;
     result.exitCode = code;
     result.seconds = (Date.now() - t0) / 1000;
     result.artifacts = await uploadArtifacts(tq, task, taskId, runId, home);
@@ -203,6 +249,7 @@ async function handle(claim) {
     result.state = status.runs[runId].state;
     return result;
   } finally {
+    proxy?.close();
     clearInterval(reclaimer);
     if (!opt['keep-dirs']) fs.rmSync(home, { recursive: true, force: true });
     result.log = logFile;
