@@ -22,7 +22,7 @@ ALLOWED = {
     "core": set(),
     "jsone": set(),
     "taskcluster": {"core"},
-    "actions": {"core"},
+    "actions": {"core", "taskcluster"},
     "run": {"core", "taskcluster", "actions"},
     "registration": {"core", "jsone", "taskcluster", "actions"},
     "cli": {"core", "jsone", "taskcluster", "actions", "run", "registration"},

@@ -10,9 +10,13 @@
 
 namespace tc {
 
+FactRequest AddNewJobsNeeds(const Context& ctx, const Facts& known, int64_t now_ms);
+Plan PlanAddNewJobs(const Context& ctx, const Facts& facts, int64_t now_ms);
 Plan PlanCancel(const Context& ctx, const Facts& facts, int64_t now_ms);
 FactRequest CancelAllNeeds(const Context& ctx, const Facts& known, int64_t now_ms);
 Plan PlanCancelAll(const Context& ctx, const Facts& facts, int64_t now_ms);
+FactRequest RebuildCachedTasksNeeds(const Context& ctx, const Facts& known, int64_t now_ms);
+Plan PlanRebuildCachedTasks(const Context& ctx, const Facts& facts, int64_t now_ms);
 FactRequest RerunNeeds(const Context& ctx, const Facts& known, int64_t now_ms);
 Plan PlanRerun(const Context& ctx, const Facts& facts, int64_t now_ms);
 FactRequest RerunDependentsNeeds(const Context& ctx, const Facts& known, int64_t now_ms);

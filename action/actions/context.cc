@@ -60,6 +60,12 @@ void Finish(Context& c, const ActionSpec& spec, const std::string& task_field, c
 
 }  // namespace
 
+void AddEnvironment(Context& ctx, const EnvLookup& env) {
+  ctx.root_url = env("TASKCLUSTER_ROOT_URL").value_or("");
+  ctx.proxy_url = env("TASKCLUSTER_PROXY_URL").value_or("");
+  ctx.trust_domain = env("TC_ACTION_TRUST_DOMAIN").value_or("");
+}
+
 bool Context::Flag(const char* name) const { return GetBool(input, name).value_or(false); }
 
 std::string ActionTaskIdFromEnv(const EnvLookup& env) {
@@ -117,6 +123,7 @@ Context ContextFromEnv(const EnvLookup& env) {
   }
   const ActionSpec& spec = RequireAction(c.action, "ACTION_CALLBACK");
   Finish(c, spec, "ACTION_TASK_ID", "ACTION_INPUT");
+  AddEnvironment(c, env);
   return c;
 }
 

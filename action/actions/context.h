@@ -26,6 +26,12 @@ struct Context {
   std::optional<std::string> task_id;  // ACTION_TASK_ID (null for group actions)
   Json input;                          // ACTION_INPUT, defaults applied
   std::string action_task_id;          // TASK_ID
+  // Where the action runs (TASKCLUSTER_ROOT_URL, TASKCLUSTER_PROXY_URL): the
+  // artifact URLs of {artifact-reference} placeholders are built from them.
+  std::string root_url, proxy_url;
+  // TC_ACTION_TRUST_DOMAIN: the push's trust domain when the decision task
+  // does not tell it (its schedulerId "<td>-level-<n>" or index routes do).
+  std::string trust_domain;
 
   bool Flag(const char* name) const;  // a boolean input field, false when absent
 };
@@ -37,5 +43,7 @@ Context ContextFromEnv(const EnvLookup& env);
 Context ContextFromJson(const JsonValue& doc, const std::string& action_task_id, const std::string& source);
 // TASK_ID, checked (set, a slugid).
 std::string ActionTaskIdFromEnv(const EnvLookup& env);
+// Sets the context's root/proxy URLs and trust domain from the environment.
+void AddEnvironment(Context& ctx, const EnvLookup& env);
 
 }  // namespace tc

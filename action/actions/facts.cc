@@ -43,15 +43,20 @@ FactRequest FactRequest::Missing(const Facts& known) const {
   for (const auto& id : statuses)
     if (!known.statuses.count(id) && !known.tasks.count(id)) m.statuses.push_back(id);
   m.group_tasks = group_tasks && !known.group_tasks_loaded;
-  m.task_graph = task_graph && !known.task_graph;
-  m.label_to_taskid = label_to_taskid && !known.label_to_taskid;
   m.action_created = action_created && !known.action_created_ms;
+  m.parameters = parameters && !known.parameters;
+  m.push = push && !known.push && known.push_note.empty();
+  m.push_optional = push_optional;
+  for (const auto& path : index_paths)
+    if (!known.indexed.count(path)) m.index_paths.push_back(path);
+  m.current_scopes = current_scopes && !known.current_scopes && known.scopes_unavailable.empty();
   return m;
 }
 
 bool FactRequest::empty() const {
   return tasks.empty() && dependents_of.empty() && dependency_groups_of.empty() && statuses.empty() && !group_tasks &&
-         !task_graph && !label_to_taskid && !action_created;
+         !action_created && !parameters && !push && index_paths.empty() &&
+         !current_scopes;
 }
 
 }  // namespace tc

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "actions/graph.h"
+#include "actions/push.h"
 #include "core/json.h"
 #include "core/task.h"
 
@@ -40,6 +41,13 @@ struct TaskFacts {
 
 using LabelToTaskId = std::unordered_map<std::string, std::string>;
 
+// A task found at an index path (index-search), with its status.
+struct IndexedTask {
+  std::string task_id;
+  TaskState state = TaskState::kUnknown;
+  std::optional<int64_t> expires_ms;  // status.expires
+};
+
 struct Facts {
   // The target task and the tasks the input names, by taskId.
   std::map<std::string, TaskFacts> tasks;
@@ -49,12 +57,22 @@ struct Facts {
   // {status, task} entries of listTaskGroup of the action's group, all pages.
   std::vector<Json> group_tasks;
   bool group_tasks_loaded = false;
-  // The decision task's public/task-graph.json and public/label-to-taskid.json.
-  std::shared_ptr<const TaskGraph> task_graph;
-  std::optional<LabelToTaskId> label_to_taskid;
   // When the action task was created (a run of it started no earlier); now
   // when it is not in the queue (a local run).
   std::optional<int64_t> action_created_ms;
+  // public/parameters.yml of the action's task group (the decision).
+  std::optional<Json> parameters;
+  // The push: decision, full graph, merged label -> taskIds (push.h); when
+  // it was optional and could not be read (no parameters or full graph),
+  // push_note says why.
+  std::optional<Push> push;
+  std::string push_note;
+  // Index paths looked up (index-search): the task found at each, if any.
+  std::map<std::string, std::optional<IndexedTask>> indexed;
+  // The action task's scopes (auth.currentScopes), when the auth service
+  // answered; scopes_unavailable says why not otherwise.
+  std::optional<std::vector<std::string>> current_scopes;
+  std::string scopes_unavailable;
 
   // The context's target task (loaded first for every task action).
   const TaskFacts& Target(const Context& ctx) const;
@@ -80,9 +98,12 @@ struct FactRequest {
   std::vector<std::string> dependency_groups_of;  // of loaded tasks
   std::vector<std::string> statuses;
   bool group_tasks = false;
-  bool task_graph = false;
-  bool label_to_taskid = false;
   bool action_created = false;
+  bool parameters = false;
+  bool push = false;
+  bool push_optional = false;  // a push without parameters.yml or full-task-graph.json is no error
+  std::vector<std::string> index_paths;
+  bool current_scopes = false;
 
   // The part of this request that `known` does not answer yet.
   FactRequest Missing(const Facts& known) const;

@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <deque>
 #include <optional>
@@ -10,7 +11,6 @@
 #include <set>
 
 #include "core/error.h"
-#include "core/slugid.h"
 #include "core/timestamp.h"
 
 namespace tc {
@@ -19,29 +19,11 @@ namespace {
 
 std::string_view View(const JsonValue& v) { return std::string_view(v.GetString(), v.GetStringLength()); }
 
-bool SlugChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-// Cheap pre-check of the fixed positions of a v4 slugid before IsSlugid.
-bool MaybeSlugidAt(std::string_view s, size_t i) {
-  if (i + 22 > s.size()) return false;
-  char c8 = s[i + 8];
-  if (c8 < 'Q' || c8 > 'T') return false;
-  char c21 = s[i + 21];
-  if (c21 != 'A' && c21 != 'Q' && c21 != 'g' && c21 != 'w') return false;
-  return IsSlugid(s.substr(i, 22));
-}
-
 const std::vector<std::string_view> kNoDependents;
 
-}  // namespace
-
-namespace {
-
-// SAX handler: records, per top-level entry, its byte range and the few
-// fields the index keeps. stack_[i].key is the current key of object level i
-// (level 0: the root, whose keys are taskIds; level 1: an entry).
+// SAX handler: records, per top-level entry, its byte range and the fields
+// the index keeps. stack_[i].key is the current key of container level i
+// (level 0: the root, whose keys are the entries' keys; level 1: an entry).
 class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IndexHandler> {
  public:
   IndexHandler(rapidjson::StringStream& ss, std::vector<TaskGraph::Entry>& out) : ss_(ss), out_(out) {}
@@ -51,63 +33,51 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
     return true;
   }
   bool StartObject() {
-    if (stack_.size() == 1) {
-      cur_ = TaskGraph::Entry();
-      cur_.task_id = stack_[0].key;
-      cur_.begin = ObjectStart();
-      attr_.reset();
-      tag_ = false;
-    }
+    if (stack_.size() == 1) BeginEntry();
     stack_.push_back(Frame{true, {}});
     return true;
   }
-  bool EndObject(rapidjson::SizeType) {
+  bool EndObject(rapidjson::SizeType members) {
     stack_.pop_back();
-    if (stack_.size() == 1) {
-      cur_.end = ObjectEnd();
-      // attributes.retrigger wins; task.tags.retrigger is the fallback
-      cur_.retrigger = attr_ ? *attr_ : tag_;
-      out_.push_back(std::move(cur_));
-    }
+    if (stack_.size() == 1) return EndEntry();
+    Truthy(members > 0);
     return true;
   }
   bool StartArray() {
-    if (stack_.size() <= 1) return Fail(stack_.empty() ? "expected an object of taskId -> task, got array"
-                                                       : "expected an object, got array");
+    if (stack_.size() <= 1) return Fail("got array");
     stack_.push_back(Frame{false, {}});
     return true;
   }
-  bool EndArray(rapidjson::SizeType) {
+  bool EndArray(rapidjson::SizeType elements) {
     stack_.pop_back();
+    Truthy(elements > 0);
     return true;
   }
   bool String(const char* s, rapidjson::SizeType n, bool) {
-    if (stack_.size() <= 1) return Fail(stack_.empty() ? "expected an object of taskId -> task, got string"
-                                                       : "expected an object, got string");
-    const std::string& field = stack_[1].key;
+    if (stack_.size() <= 1) return Fail("got string");
+    const std::string_view v(s, n);
     if (stack_.size() == 2) {
-      if (field == "label") cur_.label.assign(s, n);
-      else if (field == "kind") cur_.kind.assign(s, n);
-    } else if (stack_.size() == 3 && stack_[2].is_object) {
-      if (field == "dependencies") cur_.dependencies.emplace_back(stack_[2].key, std::string(s, n));
-      else if (field == "attributes" && stack_[2].key == "retrigger") attr_ = std::string_view(s, n) == "true";
-    } else if (stack_.size() == 4 && field == "task" && stack_[2].key == "tags" && stack_[3].key == "retrigger" &&
-               stack_[3].is_object) {
-      tag_ = std::string_view(s, n) == "true";
+      if (Field() == "label") cur_.label = v;
+      else if (Field() == "kind") cur_.kind = v;
+    } else if (At("dependencies", true)) {
+      cur_.dependencies.emplace_back(stack_[2].key, std::string(v));
+    } else if (At("soft_dependencies", false)) {
+      cur_.soft_dependencies.emplace_back(v);
+    } else if (stack_.size() == 4 && Field() == "optimization" && stack_[2].key == "index-search" && !stack_[3].is_object) {
+      cur_.index_paths.emplace_back(v);
+    } else if (stack_.size() == 4 && Field() == "task" && stack_[2].key == "tags" && stack_[3].key == "retrigger") {
+      tag_ = v == "true";
     }
+    Truthy(!v.empty());
     return true;
   }
-  bool Bool(bool b) {
-    if (stack_.size() <= 1) return Fail("expected an object, got boolean");
-    if (stack_.size() == 3 && stack_[1].key == "attributes" && stack_[2].key == "retrigger") attr_ = b;
-    return true;
-  }
-  bool Null() { return Scalar("null"); }
-  bool Int(int) { return Scalar("number"); }
-  bool Uint(unsigned) { return Scalar("number"); }
-  bool Int64(int64_t) { return Scalar("number"); }
-  bool Uint64(uint64_t) { return Scalar("number"); }
-  bool Double(double) { return Scalar("number"); }
+  bool Bool(bool b) { return Scalar("boolean", b); }
+  bool Null() { return Scalar("null", false); }
+  bool Int(int i) { return Number(i); }
+  bool Uint(unsigned u) { return Number(u); }
+  bool Int64(int64_t i) { return Number(i); }
+  bool Uint64(uint64_t u) { return Number(static_cast<int64_t>(std::min<uint64_t>(u, INT64_MAX))); }
+  bool Double(double d) { return Scalar("number", d != 0); }
 
   const std::string& error() const { return error_; }
 
@@ -116,13 +86,42 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
     bool is_object;
     std::string key;
   };
-  bool Scalar(const char* type) {
-    if (stack_.size() <= 1) return Fail(std::string(stack_.empty() ? "expected an object of taskId -> task, got "
-                                                                   : "expected an object, got ") + type);
+  const std::string& Field() const { return stack_[1].key; }
+  // Directly inside the entry's `field` (an object, or an array).
+  bool At(const char* field, bool object) const {
+    return stack_.size() == 3 && Field() == field && stack_[2].is_object == object;
+  }
+  void BeginEntry() {
+    cur_ = TaskGraph::Entry();
+    cur_.key = stack_[0].key;
+    cur_.begin = ObjectStart();
+    attr_.reset();
+    tag_ = false;
+  }
+  bool EndEntry() {
+    cur_.end = ObjectEnd();
+    cur_.retrigger = attr_ ? *attr_ : tag_;  // attributes.retrigger wins; the tag is the fallback
+    out_.push_back(std::move(cur_));
     return true;
   }
-  bool Fail(const std::string& msg) {
-    error_ = (stack_.size() == 1 ? "." + stack_[0].key + ": " : std::string(": ")) + msg;
+  // A value of attributes.<name> ended: record the attributes the index keeps.
+  void Truthy(bool truthy) {
+    if (!At("attributes", true)) return;
+    if (stack_[2].key == "retrigger") attr_ = truthy;
+    else if (stack_[2].key == "cached_task") cur_.cached_task = truthy;
+  }
+  bool Number(int64_t i) {
+    if (At("attributes", true) && stack_[2].key == "task_duplicates") cur_.task_duplicates = i;
+    return Scalar("number", i != 0);
+  }
+  bool Scalar(const char* type, bool truthy) {
+    if (stack_.size() <= 1) return Fail(std::string("got ") + type);
+    Truthy(truthy);
+    return true;
+  }
+  bool Fail(const std::string& got) {
+    const char* expected = stack_.empty() ? "expected an object of key -> task entry, " : "expected an object, ";
+    error_ = (stack_.size() == 1 ? "." + stack_[0].key + ": " : std::string(": ")) + expected + got;
     return false;
   }
   // The reader has consumed the '{' (or, in iterative mode, may be on it).
@@ -169,66 +168,59 @@ std::unique_ptr<TaskGraph> TaskGraph::Parse(std::string bytes, const std::string
   for (size_t i = ss.Tell(); i < g->buffer_.size(); ++i) {
     char c = g->buffer_[i];
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-      throw BadInput(what + ": invalid JSON at offset " + std::to_string(i) + ": The document root must not be followed by other values.");
+      throw BadInput(what + ": invalid JSON at offset " + std::to_string(i) +
+                     ": The document root must not be followed by other values.");
     }
   }
   g->index_.reserve(g->entries_.size());
-  for (size_t i = 0; i < g->entries_.size(); ++i) g->index_.emplace(g->entries_[i].task_id, i);
+  for (size_t i = 0; i < g->entries_.size(); ++i) {
+    if (!g->index_.emplace(g->entries_[i].key, i).second) throw BadInput(what + ": key " + g->entries_[i].key + " twice");
+  }
   for (const auto& e : g->entries_) {
-    for (const auto& d : e.dependencies) g->dependents_[d.second].push_back(e.task_id);
+    for (const auto& d : e.dependencies) g->dependents_[d.second].push_back(e.key);
   }
   // Deterministic order regardless of hash iteration.
   for (auto& [id, v] : g->dependents_) std::sort(v.begin(), v.end());
   return g;
 }
 
-const TaskGraph::Entry* TaskGraph::Find(std::string_view task_id) const {
-  auto it = index_.find(task_id);
+const TaskGraph::Entry* TaskGraph::Find(std::string_view key) const {
+  auto it = index_.find(key);
   return it == index_.end() ? nullptr : &entries_[it->second];
 }
 
-Json TaskGraph::Materialize(std::string_view task_id) const {
-  const Entry* e = Find(task_id);
-  if (!e) throw BadInput(what_ + ": task " + std::string(task_id) + " is not in the graph");
-  return ParseJson(std::string_view(buffer_).substr(e->begin, e->end - e->begin), what_ + "." + e->task_id);
+Json TaskGraph::Materialize(std::string_view key) const {
+  const Entry* e = Find(key);
+  if (!e) throw BadInput(what_ + ": " + std::string(key) + " is not in the graph");
+  return ParseJson(std::string_view(buffer_).substr(e->begin, e->end - e->begin), what_ + "." + e->key);
 }
 
-std::vector<std::string_view> TaskGraph::Dependencies(std::string_view task_id) const {
+std::vector<std::string_view> TaskGraph::Dependencies(std::string_view key) const {
   std::vector<std::string_view> out;
-  const Entry* e = Find(task_id);
+  const Entry* e = Find(key);
   if (!e) return out;
   for (const auto& d : e->dependencies) out.push_back(d.second);
   return out;
 }
 
-const std::vector<std::string_view>& TaskGraph::Dependents(std::string_view task_id) const {
-  auto it = dependents_.find(task_id);
+const std::vector<std::string_view>& TaskGraph::Dependents(std::string_view key) const {
+  auto it = dependents_.find(key);
   return it == dependents_.end() ? kNoDependents : it->second;
 }
 
-std::vector<std::string_view> TaskGraph::DownstreamClosure(std::string_view root) const {
-  // Collect the set (BFS), then order it with Kahn's algorithm restricted to the set.
-  std::unordered_set<std::string_view> in_set;
-  std::deque<std::string_view> todo{root};
-  in_set.insert(root);
-  while (!todo.empty()) {
-    std::string_view t = todo.front();
-    todo.pop_front();
-    for (std::string_view d : Dependents(t)) {
-      if (in_set.insert(d).second) todo.push_back(d);
-    }
-  }
+std::vector<std::string_view> TaskGraph::TopologicalOrder(const std::unordered_set<std::string_view>& set,
+                                                          std::string_view what) const {
   std::unordered_map<std::string_view, size_t> indegree;
-  for (std::string_view t : in_set) {
+  indegree.reserve(set.size());
+  for (std::string_view t : set) {
     size_t k = 0;
-    for (std::string_view d : Dependencies(t))
-      if (in_set.count(d) && d != t) ++k;
+    for (std::string_view d : Dependencies(t)) k += set.count(d) && d != t;
     indegree[t] = k;
   }
-  // Ready tasks in lexicographic order: the same graph always gives the same
-  // order, so the derived taskIds of a retried action task are the same.
+  // Ready entries in lexicographic order: the same graph always gives the
+  // same order, so a retried action task plans the same way.
   std::vector<std::string_view> order;
-  order.reserve(in_set.size());
+  order.reserve(set.size());
   std::set<std::string_view> ready;
   for (auto& [t, k] : indegree)
     if (k == 0) ready.insert(t);
@@ -241,8 +233,38 @@ std::vector<std::string_view> TaskGraph::DownstreamClosure(std::string_view root
       if (it != indegree.end() && it->second > 0 && --it->second == 0) ready.insert(d);
     }
   }
-  if (order.size() != in_set.size()) throw BadInput("task-graph.json: dependency cycle below " + std::string(root));
+  if (order.size() != set.size()) throw BadInput(what_ + ": dependency cycle around " + std::string(what));
   return order;
+}
+
+std::vector<std::string_view> TaskGraph::DownstreamClosure(std::string_view root) const {
+  std::unordered_set<std::string_view> in_set{root};
+  std::deque<std::string_view> todo{root};
+  while (!todo.empty()) {
+    std::string_view t = todo.front();
+    todo.pop_front();
+    for (std::string_view d : Dependents(t))
+      if (in_set.insert(d).second) todo.push_back(d);
+  }
+  return TopologicalOrder(in_set, root);
+}
+
+std::vector<std::string_view> TaskGraph::DependencyClosure(const std::vector<std::string>& keys) const {
+  std::unordered_set<std::string_view> in_set;
+  std::deque<std::string_view> todo;
+  for (const auto& k : keys) {
+    const Entry* e = Find(k);
+    if (e && in_set.insert(e->key).second) todo.push_back(e->key);
+  }
+  while (!todo.empty()) {
+    std::string_view t = todo.front();
+    todo.pop_front();
+    for (std::string_view d : Dependencies(t)) {
+      const Entry* e = Find(d);
+      if (e && in_set.insert(e->key).second) todo.push_back(e->key);
+    }
+  }
+  return TopologicalOrder(in_set, keys.empty() ? "" : keys.front());
 }
 
 std::unordered_map<std::string, std::string> ParseLabelToTaskId(const std::string& bytes, const std::string& what) {
@@ -322,55 +344,6 @@ size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a) {
     for (auto& m : v.GetObject()) n += ResolveRelativeDatestamps(m.value, now_ms, a);
   } else if (v.IsArray()) {
     for (auto& e : v.GetArray()) n += ResolveRelativeDatestamps(e, now_ms, a);
-  }
-  return n;
-}
-
-size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
-                    const std::function<bool(std::string_view)>& known, std::vector<std::string>* unclassified,
-                    JsonAlloc& a) {
-  size_t n = 0;
-  if (v.IsString()) {
-    std::string_view s = View(v);
-    if (s.size() < 22) return 0;
-    std::string out;
-    bool changed = false;
-    size_t copied = 0;
-    for (size_t i = 0; i + 22 <= s.size();) {
-      if (!MaybeSlugidAt(s, i)) {
-        ++i;
-        continue;
-      }
-      std::string_view token = s.substr(i, 22);
-      auto it = remap.find(token);
-      if (it != remap.end()) {
-        out.append(s.substr(copied, i - copied));
-        out += it->second;
-        i += 22;
-        copied = i;
-        changed = true;
-        ++n;
-        continue;
-      }
-      bool boundary = (i == 0 || !SlugChar(s[i - 1])) && (i + 22 == s.size() || !SlugChar(s[i + 22]));
-      if (boundary) {
-        if (unclassified && !known(token) &&
-            std::find(unclassified->begin(), unclassified->end(), token) == unclassified->end()) {
-          unclassified->push_back(std::string(token));
-        }
-        i += 22;
-        continue;
-      }
-      ++i;
-    }
-    if (changed) {
-      out.append(s.substr(copied));
-      v.SetString(out.data(), static_cast<rapidjson::SizeType>(out.size()), a);
-    }
-  } else if (v.IsArray()) {
-    for (auto& e : v.GetArray()) n += RemapTaskIds(e, remap, known, unclassified, a);
-  } else if (v.IsObject()) {
-    for (auto& m : v.GetObject()) n += RemapTaskIds(m.value, remap, known, unclassified, a);
   }
   return n;
 }

@@ -1,20 +1,22 @@
-// The decision task's graph artifacts, in memory, and what the graph-aware
-// actions compute from them (pure: bytes in, plans out).
+// A decision task's graph artifacts, in memory, and the graph questions the
+// actions ask of them (pure: bytes in, answers out).
 //
-//   public/task-graph.json      taskId -> {label, kind, attributes,
-//                               dependencies (name -> taskId), task, ...}:
-//                               what was scheduled
-//   public/label-to-taskid.json label -> taskId
+//   public/full-task-graph.json  label -> {label, kind, attributes,
+//                                dependencies (name -> label), soft_dependencies,
+//                                optimization, task (with {task-reference},
+//                                {artifact-reference}, {relative-datestamp}
+//                                placeholders)}: every task the push can run
+//   public/task-graph.json       taskId -> the same, resolved: what was scheduled
+//   public/label-to-taskid.json  label -> taskId
 //
-// Memory: TaskGraph keeps the artifact's bytes and a small index (label,
-// kind, dependencies, retrigger flag and byte range of each entry), built in
-// one SAX pass; an entry's full JSON is parsed only when a task is cloned.
-// Peak memory stays near the file size; nothing copies the graph per step.
+// A TaskGraph indexes either graph file: its keys are labels (full graph) or
+// taskIds (task-graph.json); dependencies name other keys.
 //
-// Definitions to clone come from task-graph.json (one fetch for the whole
-// closure, instead of one queue.task() call per task); their
-// {"relative-datestamp": "..."} values are resolved against now, as the
-// decision task resolved them.
+// Memory: TaskGraph keeps the artifact's bytes and a small index per entry
+// (key, label, kind, dependencies, the attributes and optimization the
+// actions read, and its byte range), built in one SAX pass; an entry's full
+// JSON is parsed only when it is planned (Materialize). Peak memory stays
+// near the file size; nothing copies the graph per step.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -35,38 +37,51 @@ class TaskGraph {
   // What the index keeps of one entry; the rest stays as bytes in the buffer
   // and is parsed on demand (Materialize).
   struct Entry {
-    std::string task_id;
+    std::string key;    // the entry's key: a label (full graph) or a taskId
     std::string label;
     std::string kind;
-    std::vector<std::pair<std::string, std::string>> dependencies;  // name -> taskId
-    bool retrigger = false;  // attributes.retrigger, else task.tags.retrigger == "true"
+    std::vector<std::pair<std::string, std::string>> dependencies;  // name -> key
+    std::vector<std::string> soft_dependencies;  // labels
+    std::vector<std::string> index_paths;        // optimization["index-search"]
+    // attributes.retrigger is truthy (as Python reads it); without the
+    // attribute, task.tags.retrigger == "true".
+    bool retrigger = false;
+    bool cached_task = false;  // attributes.cached_task is truthy
+    int64_t task_duplicates = 1;  // attributes.task_duplicates
     size_t begin = 0, end = 0;  // the entry's JSON object: buffer[begin, end)
   };
 
-  // Indexes task-graph.json with one SAX pass (takes the bytes; no DOM of
-  // the whole graph is built, so memory stays near the file size). Throws
-  // BadInput naming `what` on malformed JSON or entries.
+  // Indexes a graph artifact with one SAX pass (takes the bytes; no DOM of
+  // the whole graph is built). Throws BadInput naming `what` on malformed
+  // JSON or entries.
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }
-  const Entry* Find(std::string_view task_id) const;
+  const std::string& what() const { return what_; }
+  const Entry* Find(std::string_view key) const;
   // The whole entry ({label, kind, attributes, dependencies, task, ...}) as a document.
-  Json Materialize(std::string_view task_id) const;
-  // Dependencies (taskIds) of a task as the graph lists them.
-  std::vector<std::string_view> Dependencies(std::string_view task_id) const;
-  // Tasks that list task_id among their dependencies.
-  const std::vector<std::string_view>& Dependents(std::string_view task_id) const;
-  // task_id and every task that transitively depends on it, dependencies
+  Json Materialize(std::string_view key) const;
+  // Dependencies (keys) of an entry as the graph lists them.
+  std::vector<std::string_view> Dependencies(std::string_view key) const;
+  // Entries that list `key` among their dependencies (sorted).
+  const std::vector<std::string_view>& Dependents(std::string_view key) const;
+  // key and every entry that transitively depends on it, dependencies
   // before dependents (a topological order; deterministic).
-  std::vector<std::string_view> DownstreamClosure(std::string_view task_id) const;
+  std::vector<std::string_view> DownstreamClosure(std::string_view key) const;
+  // keys and every entry they transitively depend on (dependencies that are
+  // not keys of the graph are left out), dependencies first; deterministic.
+  std::vector<std::string_view> DependencyClosure(const std::vector<std::string>& keys) const;
   const std::vector<Entry>& entries() const { return entries_; }
 
  private:
   TaskGraph() = default;
+  // Orders `set` dependencies first (Kahn, lexicographic among the ready).
+  std::vector<std::string_view> TopologicalOrder(const std::unordered_set<std::string_view>& set,
+                                                 std::string_view what) const;
   std::string what_;
   std::string buffer_;  // the artifact's bytes
   std::vector<Entry> entries_;
-  std::unordered_map<std::string_view, size_t> index_;  // taskId -> entries_ index
+  std::unordered_map<std::string_view, size_t> index_;  // key -> entries_ index
   std::unordered_map<std::string_view, std::vector<std::string_view>> dependents_;
 };
 
@@ -81,13 +96,5 @@ std::optional<int64_t> ParseRelativeDuration(std::string_view s);
 // Replaces every {"relative-datestamp": "<duration>"} object in v by the
 // ISO-8601 time now + duration. Throws BadInput for a malformed duration.
 size_t ResolveRelativeDatestamps(JsonValue& v, int64_t now_ms, JsonAlloc& a);
-
-// Rewrites, in every string of v, each occurrence of a taskId in `remap`
-// (whole values and inside longer strings, e.g. artifact URLs). Other
-// slugid-shaped tokens standing alone (at token boundaries) that are neither
-// in `remap` nor in `known` are appended to *unclassified (deduplicated).
-size_t RemapTaskIds(JsonValue& v, const std::unordered_map<std::string_view, std::string>& remap,
-                    const std::function<bool(std::string_view)>& known, std::vector<std::string>* unclassified,
-                    JsonAlloc& a);
 
 }  // namespace tc

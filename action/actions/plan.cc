@@ -1,5 +1,7 @@
 #include "actions/plan.h"
 
+#include "core/slugid.h"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -27,6 +29,10 @@ const char* OpStatusName(OpStatus s) {
   return "?";
 }
 
+std::string CopyTaskId(const std::string& action_task_id, const std::string& label, const std::string& copy) {
+  return DerivedSlugid(action_task_id, label + "\n" + copy);
+}
+
 Operation NewOp(OpKind kind, std::string task_id, std::string label) {
   Operation op;
   op.kind = kind;
@@ -37,40 +43,36 @@ Operation NewOp(OpKind kind, std::string task_id, std::string label) {
 
 void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
                    const JsonValue& definition, const JsonValue* deps, bool to_run) {
-  if (plan.task_graph.IsNull()) {
-    plan.task_graph.SetObject();
-    plan.label_to_taskid.SetObject();
-    plan.to_run.SetArray();
-  }
-  auto& ga = plan.task_graph.GetAllocator();
-  JsonValue e(rapidjson::kObjectType);
+  CreatedTask c;
+  c.task_id = task_id;
+  c.label = label;
+  c.entry.SetObject();
+  auto& a = c.entry.GetAllocator();
   if (entry && entry->IsObject()) {
     for (const auto& m : entry->GetObject()) {
       std::string_view name(m.name.GetString(), m.name.GetStringLength());
       if (name == "task" || name == "dependencies" || name == "task_id") continue;
-      e.AddMember(CopyValue(m.name, ga), CopyValue(m.value, ga), ga);  // deep: entries may be in situ
+      c.entry.AddMember(CopyValue(m.name, a), CopyValue(m.value, a), a);  // deep: entries may be in situ
     }
   }
-  SetMember(e, "label", Str(label, ga), ga);
-  if (!e.HasMember("kind")) {
+  SetMember(c.entry, "label", Str(label, a), a);
+  if (!c.entry.HasMember("kind")) {
     const JsonValue* tags = Member(definition, "tags");
-    SetMember(e, "kind", Str(tags ? GetString(*tags, "kind").value_or("") : "", ga), ga);
+    c.entry.AddMember("kind", Str(tags ? GetString(*tags, "kind").value_or("") : "", a), a);
   }
-  if (!e.HasMember("attributes")) SetMember(e, "attributes", JsonValue(rapidjson::kObjectType), ga);
-  SetMember(e, "dependencies", deps ? JsonValue(*deps, ga) : JsonValue(rapidjson::kObjectType), ga);
-  SetMember(e, "task_id", Str(task_id, ga), ga);
-  SetMember(plan.task_graph, task_id, std::move(e), ga);
+  if (!c.entry.HasMember("attributes")) c.entry.AddMember("attributes", JsonValue(rapidjson::kObjectType), a);
+  c.entry.AddMember("dependencies", deps ? JsonValue(*deps, a) : JsonValue(rapidjson::kObjectType), a);
+  c.entry.AddMember("task_id", Str(task_id, a), a);
+  plan.created.push_back(std::move(c));
+  RecordLabel(plan, label, task_id);
+  if (to_run && plan.to_run_seen.insert(label).second) plan.to_run.push_back(label);
+}
 
-  auto& la = plan.label_to_taskid.GetAllocator();
-  SetMember(plan.label_to_taskid, label, Str(task_id, la), la);
-  if (to_run) {
-    auto& ra = plan.to_run.GetAllocator();
-    if (plan.to_run_seen.insert(label).second) plan.to_run.PushBack(Str(label, ra), ra);
-  }
+void RecordLabel(Plan& plan, const std::string& label, const std::string& task_id) {
+  plan.label_to_taskid.emplace_back(label, task_id);
 }
 
 std::string TaskGraphArtifactText(const Plan& plan) {
-  if (plan.task_graph.IsNull()) return "";
   // Streamed: the definitions are written from the ops, never copied.
   std::unordered_map<std::string_view, const Operation*> creates;
   for (const auto& op : plan.ops)
@@ -78,14 +80,14 @@ std::string TaskGraphArtifactText(const Plan& plan) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   w.StartObject();
-  for (const auto& m : plan.task_graph.GetObject()) {
-    w.Key(m.name.GetString(), m.name.GetStringLength());
+  for (const auto& c : plan.created) {
+    w.Key(c.task_id.data(), static_cast<rapidjson::SizeType>(c.task_id.size()));
     w.StartObject();
-    for (const auto& f : m.value.GetObject()) {
+    for (const auto& f : c.entry.GetObject()) {
       w.Key(f.name.GetString(), f.name.GetStringLength());
       f.value.Accept(w);
     }
-    auto it = creates.find(std::string_view(m.name.GetString(), m.name.GetStringLength()));
+    auto it = creates.find(c.task_id);
     if (it != creates.end()) {
       w.Key("task");
       it->second->definition.Accept(w);
@@ -94,6 +96,24 @@ std::string TaskGraphArtifactText(const Plan& plan) {
   }
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize());
+}
+
+Json LabelToTaskIdArtifact(const Plan& plan) {
+  std::unordered_map<std::string_view, size_t> last;  // label -> index of its last pair
+  for (size_t i = 0; i < plan.label_to_taskid.size(); ++i) last[plan.label_to_taskid[i].first] = i;
+  Json doc(rapidjson::kObjectType);
+  auto& a = doc.GetAllocator();
+  for (size_t i = 0; i < plan.label_to_taskid.size(); ++i) {
+    const auto& [label, id] = plan.label_to_taskid[i];
+    if (last[label] == i) doc.AddMember(Str(label, a), Str(id, a), a);
+  }
+  return doc;
+}
+
+Json ToRunArtifact(const Plan& plan) {
+  Json doc(rapidjson::kArrayType);
+  for (const auto& l : plan.to_run) doc.PushBack(Str(l, doc.GetAllocator()), doc.GetAllocator());
+  return doc;
 }
 
 }  // namespace tc

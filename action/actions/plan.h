@@ -41,32 +41,51 @@ struct Operation {
   std::string detail;
 };
 
+// The taskId of a task an action creates, derived from the action task, the
+// task's label and which copy it is: a retried action task plans the same
+// ids, also when its plan shifted (another task was added or dropped).
+std::string CopyTaskId(const std::string& action_task_id, const std::string& label, const std::string& copy);
+
 // An operation of `kind` on task_id (label: the task's label, when known).
 Operation NewOp(OpKind kind, std::string task_id, std::string label);
+
+// A task the plan creates, as taskgraph's task-graph.json lists it.
+struct CreatedTask {
+  std::string task_id;
+  std::string label;
+  Json entry;  // {label, kind, attributes, dependencies (name -> taskId), ...}: everything but "task"
+};
 
 struct Plan {
   std::vector<Operation> ops;
   std::vector<std::string> warnings;
   std::vector<std::string> notes;
-  // Artifacts like taskgraph's, for what this action creates (null when it
-  // creates nothing): task-graph.json (taskId -> entry), label-to-taskid.json,
-  // to-run.json (labels). Combined over all copies.
-  Json task_graph;
-  Json label_to_taskid;
-  Json to_run;
+  // What taskgraph's artifacts say of the tasks this action creates, combined
+  // over all copies: task-graph.json entries, label-to-taskid.json pairs in
+  // order (the last pair of a label wins, as taskgraph's combined file) and
+  // to-run.json labels.
+  std::vector<CreatedTask> created;
+  std::vector<std::pair<std::string, std::string>> label_to_taskid;
+  std::vector<std::string> to_run;
+  std::unordered_set<std::string> to_run_seen;  // labels already in to_run
   // Per-label outcome lines of retrigger-multiple ("label: retriggered x2").
   std::vector<std::string> per_label;
-  std::unordered_set<std::string> to_run_seen;  // labels already in to_run
 };
 
-// Adds a created task to the plan's task-graph.json / label-to-taskid.json /
-// to-run.json outputs. entry: the graph entry it was copied from (label,
-// kind, attributes...), or null; deps: dependency name -> taskId. The
-// definition itself is taken from the create op when the artifact is written.
+// Adds a created task to the plan's artifacts. entry: the graph entry it was
+// made from (label, kind, attributes...), or null; definition: what is sent
+// (its tags.kind names the kind when the entry does not); deps: dependency
+// name -> taskId, or null; to_run: the label was requested.
 void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
                    const JsonValue& definition, const JsonValue* deps, bool to_run);
-// task-graph.json for the plan (text): the recorded entries, each with its
-// create op's definition as "task". "" when the plan creates nothing.
+// A label the action's graph resolved to an existing task (label-to-taskid.json).
+void RecordLabel(Plan& plan, const std::string& label, const std::string& task_id);
+
+// The artifacts, as taskgraph writes them: task-graph.json (taskId -> entry
+// with its create op's definition as "task"), label-to-taskid.json and
+// to-run.json; {} / {} / [] when the plan creates nothing.
 std::string TaskGraphArtifactText(const Plan& plan);
+Json LabelToTaskIdArtifact(const Plan& plan);
+Json ToRunArtifact(const Plan& plan);
 
 }  // namespace tc

@@ -1,15 +1,17 @@
 // retrigger-multiple {requests: [{tasks: [label...], times}]} (Treeherder's
-// retrigger of several jobs): labels, looked up in the decision's
-// label-to-taskid.json, whose task is retriggerable in task-graph.json are
-// copied `times` times (dependencies among the labels of one request
-// remapped); the others are rerun if failed or exception.
+// Retrigger of several jobs), over the push: a label whose full-graph entry
+// is retriggerable is created `times` times as taskgraph's create_tasks does
+// (create_tasks.h; a retriggerable label with no task yet is created too);
+// another label is rerun (its current task in the push's merged label map),
+// if it failed and its deadline has not passed. Labels of earlier actions
+// are in the merged map, so Treeherder's labels of retriggered jobs work.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <unordered_set>
 
-#include "actions/graph_copy.h"
 #include "actions/actions.h"
+#include "actions/create_tasks.h"
 #include "core/error.h"
 
 namespace tc {
@@ -17,22 +19,12 @@ namespace tc {
 namespace {
 
 struct Request {
-  std::vector<std::string> retrigger;                      // taskIds
+  std::vector<std::string> retrigger;                      // labels
   std::vector<std::pair<std::string, std::string>> rerun;  // label, taskId
   int64_t times = 1;
 };
 
-std::string LabelTaskId(const LabelToTaskId& l2t, const std::string& label, size_t i, size_t j) {
-  auto it = l2t.find(label);
-  if (it == l2t.end()) {
-    throw BadInput(fmt::format("ACTION_INPUT.requests[{}].tasks[{}]: label \"{}\" is not in the decision task's "
-                               "label-to-taskid.json; expected a label of this graph",
-                               i, j, label));
-  }
-  return it->second;
-}
-
-std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph, const LabelToTaskId& l2t) {
+std::vector<Request> ReadRequests(const Context& ctx, const Push& push) {
   std::vector<Request> out;
   const JsonValue* reqs = Member(ctx.input, "requests");
   if (!reqs || !reqs->IsArray()) return out;
@@ -42,13 +34,20 @@ std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph, co
     q.times = GetInt(r, "times").value_or(1);
     const std::vector<std::string> labels = StringsOf(Member(r, "tasks"));
     for (size_t j = 0; j < labels.size(); ++j) {
-      std::string id = LabelTaskId(l2t, labels[j], i, j);
-      const TaskGraph::Entry* entry = graph.Find(id);
-      if (!entry || !entry->retrigger) {
-        q.rerun.emplace_back(labels[j], id);
-      } else if (std::find(q.retrigger.begin(), q.retrigger.end(), id) == q.retrigger.end()) {
-        q.retrigger.push_back(id);
+      const TaskGraph::Entry* e = push.full_graph->Find(labels[j]);
+      if (e && e->retrigger) {
+        if (std::find(q.retrigger.begin(), q.retrigger.end(), labels[j]) == q.retrigger.end())
+          q.retrigger.push_back(labels[j]);
+        continue;
       }
+      const std::string* id = push.Current(labels[j]);
+      if (!id) {
+        throw BadInput(fmt::format("ACTION_INPUT.requests[{}].tasks[{}]: label \"{}\" has no task in the push (decision "
+                                   "{} and its earlier actions) and is not a retriggerable label of its full graph; "
+                                   "expected a label of this push",
+                                   i, j, SanitizeUtf8(labels[j]), push.decision_task_id));
+      }
+      q.rerun.emplace_back(labels[j], *id);
     }
     out.push_back(std::move(q));
   }
@@ -76,20 +75,22 @@ Operation PlanLabelRerun(const Facts& facts, const std::string& label, const std
 
 FactRequest RetriggerMultipleNeeds(const Context& ctx, const Facts& known, int64_t) {
   FactRequest r;
-  r.task_graph = true;
-  r.label_to_taskid = true;
+  r.push = true;
   if (!r.Missing(known).empty()) return r;
-  // Statuses of the labels that are rerun instead (not retriggerable).
-  for (const auto& q : ReadRequests(ctx, *known.task_graph, *known.label_to_taskid))
+  for (const auto& q : ReadRequests(ctx, *known.push)) {
     for (const auto& [label, id] : q.rerun) r.statuses.push_back(id);
+    for (const auto& p : IndexPathsFor(*known.push, q.retrigger, "ACTION_INPUT.requests[].tasks"))
+      r.index_paths.push_back(p);
+  }
   return r;
 }
 
 Plan PlanRetriggerMultiple(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
-  const TaskGraph& graph = *facts.task_graph;
   std::unordered_set<std::string> rerun_planned;
-  for (const auto& r : ReadRequests(ctx, graph, *facts.label_to_taskid)) {
+  const auto requests = ReadRequests(ctx, *facts.push);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
     for (const auto& [label, id] : r.rerun) {
       if (!rerun_planned.insert(id).second) continue;
       Operation op = PlanLabelRerun(facts, label, id, now_ms);
@@ -99,9 +100,10 @@ Plan PlanRetriggerMultiple(const Context& ctx, const Facts& facts, int64_t now_m
                                                : std::string("state ") + TaskStateName(facts.StateOf(id))));
       plan.ops.push_back(std::move(op));
     }
-    for (int64_t j = 0; j < r.times; ++j) PlanGraphCopy(plan, ctx, graph, r.retrigger, now_ms, nullptr);
-    for (const auto& id : r.retrigger)
-      plan.per_label.push_back(fmt::format("{}: retriggered x{}", graph.Find(id)->label, r.times));
+    if (r.retrigger.empty()) continue;
+    for (int64_t j = 0; j < r.times; ++j)
+      PlanCreateTasks(plan, ctx, facts, {r.retrigger, fmt::format("{}-{}", i, j)}, now_ms);
+    for (const auto& label : r.retrigger) plan.per_label.push_back(fmt::format("{}: retriggered x{}", label, r.times));
   }
   for (const auto& line : plan.per_label) plan.notes.push_back(line);
   return plan;

@@ -17,6 +17,7 @@
 #include "run/runner.h"
 #include "taskcluster/hooks_http.h"
 #include "taskcluster/queue_http.h"
+#include "taskcluster/services_http.h"
 
 namespace tc {
 
@@ -148,13 +149,13 @@ int UsageError(const CLI::ParseError& e, int argc, char** argv) {
 int Run(Args& a) {
   a.run.exec.max_wait_ms = static_cast<int64_t>(a.max_wait_s * 1000);
   a.run.exec.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(a.poll_s * 1000));
-  QueueFactory factory = [] { return std::make_unique<HttpQueue>(ClientConfigFromEnv()); };
+  ServicesFactory factory = [] { return HttpServices(ClientConfigFromEnv()); };
   return RunAction(a.run, ProcessEnv(), factory, std::cout, std::cerr);
 }
 
 int Advise(const Args& a) {
-  HttpQueue q(ClientConfigFromEnv());
-  PrintAdvice(AdviseTask(q, a.advise_task, NowMs()), a.advise_json, std::cout);
+  Services s = HttpServices(ClientConfigFromEnv());
+  PrintAdvice(AdviseTask(s, a.advise_task, NowMs()), a.advise_json, std::cout);
   return 0;
 }
 

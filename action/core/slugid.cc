@@ -40,13 +40,26 @@ std::string NewSlugid() {
   return EncodeSlugid(b);
 }
 
-std::string DerivedSlugid(std::string_view seed, uint64_t index) {
-  std::string material = "tc-action/v1\n";
-  material.append(seed.data(), seed.size());
-  material += "\n" + std::to_string(index);
+namespace {
+std::string SlugidOfDigest(const std::string& material) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest);
   return EncodeSlugid(digest);
+}
+}  // namespace
+
+std::string DerivedSlugid(std::string_view seed, uint64_t index) {
+  std::string material = "tc-action/v1\n";
+  material.append(seed.data(), seed.size());
+  return SlugidOfDigest(material + "\n" + std::to_string(index));
+}
+
+std::string DerivedSlugid(std::string_view seed, std::string_view key) {
+  std::string material = "tc-action/v2\n";
+  material.append(seed.data(), seed.size());
+  material += '\n';
+  material.append(key.data(), key.size());
+  return SlugidOfDigest(material);
 }
 
 bool IsSlugid(std::string_view s) {

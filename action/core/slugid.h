@@ -16,6 +16,8 @@ std::string NewSlugid();
 // The same inputs always give the same id; used so a retried action task
 // re-derives the taskIds of the copies it already created.
 std::string DerivedSlugid(std::string_view seed, uint64_t index);
+// The same from (seed, key): distinct keys give distinct ids.
+std::string DerivedSlugid(std::string_view seed, std::string_view key);
 // True when s is a valid v4 slugid, as the queue's taskId pattern requires.
 bool IsSlugid(std::string_view s);
 // Encodes 16 bytes as a slugid (after forcing the v4/variant/nice bits).

@@ -1,5 +1,7 @@
 #include "core/yaml.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <regex>
@@ -80,6 +82,25 @@ void Convert(const YAML::Node& n, JsonValue& out, JsonAlloc& a, int depth, int m
 
 void YamlNodeToJson(const YAML::Node& n, JsonValue& out, JsonAlloc& a, int max_depth) {
   Convert(n, out, a, 0, max_depth);
+}
+
+Json ParseYaml(const std::string& text, const std::string& what) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string m = e.what();
+    std::replace(m.begin(), m.end(), '\n', ' ');
+    throw BadInput(what + ": invalid YAML: " + m);
+  }
+  Json d;
+  YamlNodeToJson(node, d, d.GetAllocator(), 500);
+  return d;
+}
+
+Json ParseJsonOrYaml(const std::string& text, const std::string& what) {
+  if (auto j = TryParseJson(text)) return std::move(*j);
+  return ParseYaml(text, what);
 }
 
 }  // namespace tc

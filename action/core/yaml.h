@@ -12,4 +12,9 @@ namespace tc {
 // .inf/.nan (no JSON value).
 void YamlNodeToJson(const YAML::Node& n, JsonValue& out, JsonAlloc& a, int max_depth = 500);
 
+// YAML text -> JSON. Throws BadInput("<what>: invalid YAML ...").
+Json ParseYaml(const std::string& text, const std::string& what);
+// JSON if the text parses as JSON, else YAML.
+Json ParseJsonOrYaml(const std::string& text, const std::string& what);
+
 }  // namespace tc

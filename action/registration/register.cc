@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "actions/push.h"
 #include "actions/registry.h"
 #include "core/error.h"
 #include "taskcluster/hawk.h"
@@ -43,17 +44,6 @@ void SortKeys(JsonValue& v, JsonAlloc& a) {
   for (auto& [k, x] : members) v.AddMember(Str(k, a), std::move(x), a);
 }
 
-std::string ParamString(const JsonValue& params, const char* name, bool required) {
-  const JsonValue* v = Member(params, name);
-  if (!v || v->IsNull()) {
-    if (required) throw BadInput(std::string("parameters.") + name + ": missing; the decision parameters must set it");
-    return "";
-  }
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  if (v->IsInt64()) return std::to_string(v->GetInt64());
-  if (v->IsNumber()) return ToJson(*v);
-  throw BadInput(std::string("parameters.") + name + ": expected a string, got " + JsonTypeName(*v));
-}
 
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
@@ -90,25 +80,6 @@ std::string ExeDir() {
 }
 
 }  // namespace
-
-Json ParseYaml(const std::string& text, const std::string& what) {
-  YAML::Node node;
-  try {
-    node = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::string m = e.what();
-    std::replace(m.begin(), m.end(), '\n', ' ');
-    throw BadInput(what + ": invalid YAML: " + m);
-  }
-  Json d;
-  YamlNodeToJson(node, d, d.GetAllocator(), kJsoneMaxDepth);
-  return d;
-}
-
-Json ParseJsonOrYaml(const std::string& text, const std::string& what) {
-  if (auto j = TryParseJson(text)) return std::move(*j);
-  return ParseYaml(text, what);
-}
 
 std::string ReadFileOrStdin(const std::string& path) {
   std::ostringstream ss;
@@ -249,27 +220,27 @@ Json RegistryDeclarations() {
 namespace {
 
 // What every action's hookPayload says about the push (from the parameters).
-struct Push {
+struct PushInfo {
   std::string level, head_repo, project, head_rev, pushlog_id, base_rev, head_ref, repo_type;
 };
 
-Push PushFromParameters(const JsonValue& parameters) {
-  Push p;
-  p.level = ParamString(parameters, "level", true);
-  p.head_repo = ParamString(parameters, "head_repository", true);
+PushInfo PushFromParameters(const JsonValue& parameters) {
+  PushInfo p;
+  p.level = ParameterString(parameters, "level", true);
+  p.head_repo = ParameterString(parameters, "head_repository", true);
   while (!p.head_repo.empty() && p.head_repo.back() == '/') p.head_repo.pop_back();
-  p.project = ParamString(parameters, "project", true);
-  p.head_rev = ParamString(parameters, "head_rev", true);
-  p.pushlog_id = ParamString(parameters, "pushlog_id", false);
+  p.project = ParameterString(parameters, "project", true);
+  p.head_rev = ParameterString(parameters, "head_rev", true);
+  p.pushlog_id = ParameterString(parameters, "pushlog_id", false);
   if (p.pushlog_id.empty()) p.pushlog_id = "0";
-  p.base_rev = ParamString(parameters, "base_rev", false);
-  p.head_ref = ParamString(parameters, "head_ref", false);
-  p.repo_type = ParamString(parameters, "repository_type", false);
+  p.base_rev = ParameterString(parameters, "base_rev", false);
+  p.head_ref = ParameterString(parameters, "head_ref", false);
+  p.repo_type = ParameterString(parameters, "repository_type", false);
   return p;
 }
 
 // hookPayload.decision: the action, the repository and the push, as taskgraph renders them.
-JsonValue DecisionPayload(const JsonValue& d, const Push& p, const std::string& decision_task_id, JsonAlloc& a) {
+JsonValue DecisionPayload(const JsonValue& d, const PushInfo& p, const std::string& decision_task_id, JsonAlloc& a) {
   JsonValue action(rapidjson::kObjectType);
   for (const char* k : {"name", "title", "description"}) action.AddMember(Str(k, a), CopyValue(d[k], a), a);
   action.AddMember("taskGroupId", Str(decision_task_id, a), a);
@@ -296,7 +267,7 @@ JsonValue DecisionPayload(const JsonValue& d, const Push& p, const std::string& 
 }
 
 // One actions.json entry (kind hook) for a declaration.
-JsonValue ActionEntry(const JsonValue& d, const Push& p, const std::string& hook_group, const std::string& hash,
+JsonValue ActionEntry(const JsonValue& d, const PushInfo& p, const std::string& hook_group, const std::string& hash,
                       const std::string& decision_task_id, JsonAlloc& a) {
   const std::string perm = d["permission"].GetString();
   JsonValue user(rapidjson::kObjectType);
@@ -330,7 +301,7 @@ Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declaration
     throw BadInput("decision task id: \"" + decision_task_id + "\" is not a valid taskId");
   if (trust_domain.empty() || !std::regex_match(trust_domain, std::regex("[a-zA-Z0-9_-]+")))
     throw BadInput("--trust-domain: expected letters, digits, - or _");
-  const Push push = PushFromParameters(parameters);
+  const PushInfo push = PushFromParameters(parameters);
   const std::string hash = TaskclusterYmlHash(tcyml_bytes);
   Json out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();

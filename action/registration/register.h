@@ -19,14 +19,10 @@
 #include <string>
 
 #include "core/json.h"
+#include "core/yaml.h"
 
 namespace tc {
 
-// YAML (core schema: plain scalars typed, quoted ones strings) -> JSON.
-// Throws BadInput("<what>: invalid YAML ...").
-Json ParseYaml(const std::string& text, const std::string& what);
-// JSON if the text parses as JSON, else YAML.
-Json ParseJsonOrYaml(const std::string& text, const std::string& what);
 // Reads a file ("-" = stdin); throws BadInput naming the file.
 std::string ReadFileOrStdin(const std::string& path);
 

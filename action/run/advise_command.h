@@ -8,12 +8,12 @@
 #include <string>
 
 #include "actions/advise.h"
-#include "taskcluster/queue.h"
+#include "taskcluster/services.h"
 
 namespace tc {
 
 // The checked advice for task_id. Throws BadInput for an unknown task.
-Advice AdviseTask(Queue& q, const std::string& task_id, int64_t now_ms);
+Advice AdviseTask(Services& s, const std::string& task_id, int64_t now_ms);
 
 // Prints the advice as text, or as JSON with json = true.
 void PrintAdvice(const Advice& a, bool json, std::ostream& out);

@@ -24,7 +24,9 @@ Context LoadContext(const EnvLookup& env, const std::string& context_file) {
   std::ostringstream ss;
   ss << in.rdbuf();
   Json doc = ParseJson(ss.str(), "--context " + context_file);
-  return ContextFromJson(doc, task_id, "context");
+  Context ctx = ContextFromJson(doc, task_id, "context");
+  AddEnvironment(ctx, env);
+  return ctx;
 }
 
 }  // namespace tc

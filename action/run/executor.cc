@@ -26,16 +26,20 @@ void RunCreate(Operation& op, Queue& q, const std::string& action_task_id) {
     op.status = OpStatus::kDone;
   } catch (const TcError& e) {
     if (!e.is_conflict()) throw;
-    // The id is taken. Ours from an earlier run of this action task?
+    // The id is taken. Ours from an earlier run of this action task, for
+    // the same label (a shifted plan must not count another task as done)?
     Json existing = q.Task(op.task_id);
     const JsonValue* extra = Member(existing, "extra");
-    if (extra && GetString(*extra, "parent") == action_task_id) {
+    const bool ours = extra && GetString(*extra, "parent") == action_task_id;
+    const bool same_label = TaskView(&existing, nullptr).label() == TaskView(&op.definition, nullptr).label();
+    if (ours && same_label) {
       op.status = OpStatus::kDone;
       op.detail = "already created by an earlier run of this action task";
     } else {
       op.status = OpStatus::kFailed;
-      op.detail = fmt::format("taskId {} already exists with another definition (not created by action task {})",
-                              op.task_id, action_task_id);
+      op.detail = fmt::format("taskId {} already exists with another definition ({})", op.task_id,
+                              ours ? "created by this action task for another label"
+                                   : "not created by action task " + action_task_id);
     }
   }
 }

@@ -8,7 +8,10 @@
 
 #include "core/error.h"
 #include "core/timestamp.h"
+#include "actions/permission.h"
 #include "run/diagnostics.h"
+#include "run/paging.h"
+#include "run/push_reader.h"
 
 namespace tc {
 
@@ -74,33 +77,6 @@ void ReadStatusOrMissing(Queue& q, const std::string& task_id, Facts& facts) {
   }
 }
 
-// One of the decision task's artifacts. A missing (404), expired (410) or
-// failed (424) artifact refuses the graph-aware action with a clear message.
-std::string DecisionArtifact(Queue& q, const Context& ctx, const std::string& name) {
-  try {
-    return q.GetLatestArtifact(ctx.task_group_id, name);
-  } catch (const TcError& e) {
-    if (e.status() != 404 && e.status() != 410 && e.status() != 424) {
-      throw TcError(e.status(), e.code(), fmt::format("{} of decision task {}: {}", name, ctx.task_group_id, e.what()));
-    }
-    const char* why = e.status() == 404 ? "does not exist" : e.status() == 410 ? "has expired" : "failed to upload";
-    throw Refused(fmt::format("{} of decision task {} {} ({}); the graph-aware action cannot run without it", name,
-                              ctx.task_group_id, why, e.what()));
-  }
-}
-
-std::shared_ptr<const TaskGraph> ReadTaskGraph(Queue& q, const Context& ctx) {
-  const std::string name = "public/task-graph.json";
-  auto t0 = std::chrono::steady_clock::now();
-  std::string bytes = DecisionArtifact(q, ctx, name);
-  const size_t size = bytes.size();
-  std::shared_ptr<const TaskGraph> g = TaskGraph::Parse(std::move(bytes), name);
-  spdlog::info("{}: {} tasks, {} bytes, fetched and parsed in {} ms (peak RSS {} MB)", name, g->size(), size,
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
-               PeakRssMb());
-  return g;
-}
-
 int64_t ActionTaskCreatedMs(Queue& q, const std::string& action_task_id, int64_t fallback) {
   try {
     Json t = q.Task(action_task_id);
@@ -118,63 +94,81 @@ TaskFacts& Loaded(Facts& facts, const std::string& task_id) {
   return it->second;
 }
 
-}  // namespace
-
-std::vector<Json> ReadAllTaskPages(const std::function<Json(const Page&)>& list) {
-  std::vector<Json> out;
-  Page page;
-  for (int guard = 0; guard < 100000; ++guard) {
-    Json resp = list(page);
-    if (const JsonValue* tasks = Member(resp, "tasks"); tasks && tasks->IsArray()) {
-      for (const auto& t : tasks->GetArray()) out.push_back(CopyJson(t));
-    }
-    auto token = GetString(resp, "continuationToken");
-    if (!token || token->empty()) break;
-    page.continuation_token = token;
+// The action task's scopes: recorded, or why they cannot be read.
+void ReadCurrentScopes(Services& s, Facts& facts) {
+  if (!s.auth) {
+    facts.scopes_unavailable = "no auth service is configured";
+    return;
   }
-  return out;
+  try {
+    facts.current_scopes = StringsOf(Member(s.auth->CurrentScopes(), "scopes"));
+  } catch (const TcError& e) {
+    if (e.status() != 401 && e.status() != 403 && e.status() != 404) throw;
+    facts.scopes_unavailable = fmt::format("auth.currentScopes answered {} ({})", e.status(), e.what());
+  }
 }
 
-void Load(Queue& q, const Context& ctx, const FactRequest& request, int64_t now_ms, Facts& facts) {
+void LoadPush(Services& s, const Context& ctx, bool optional, Facts& facts) {
+  if (!facts.parameters) {
+    facts.parameters = ReadParameters(*s.queue, ctx, optional);
+    if (!facts.parameters) {
+      facts.push_note = "the decision task " + ctx.task_group_id +
+                        " published no parameters.yml; without the push's graph, the task's own definition is copied";
+      return;
+    }
+  }
+  facts.push = ReadPush(s, ctx, *facts.parameters, optional, &facts.push_note);
+}
+
+}  // namespace
+
+void Load(Services& s, const Context& ctx, const FactRequest& request, int64_t now_ms, Facts& facts) {
+  Queue& q = *s.queue;
   const FactRequest r = request.Missing(facts);
   for (const auto& t : r.tasks) ReadTask(q, ctx, t, facts);
   for (const auto& id : r.dependents_of) {
     TaskFacts& f = Loaded(facts, id);
-    f.dependents = ReadAllTaskPages([&](const Page& p) { return q.ListDependentTasks(id, p); });
+    f.dependents = ReadAllPages("queue.listDependentTasks " + id, [&](const Page& p) { return q.ListDependentTasks(id, p); },
+                                "tasks");
     f.dependents_loaded = true;
   }
   for (const auto& id : r.dependency_groups_of) ReadDependencyGroups(q, Loaded(facts, id));
   for (const auto& id : r.statuses) ReadStatusOrMissing(q, id, facts);
   if (r.group_tasks) {
-    facts.group_tasks = ReadAllTaskPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
+    facts.group_tasks = ReadAllPages("queue.listTaskGroup " + ctx.task_group_id,
+                                     [&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); }, "tasks");
     facts.group_tasks_loaded = true;
   }
-  if (r.task_graph) facts.task_graph = ReadTaskGraph(q, ctx);
-  if (r.label_to_taskid) {
-    facts.label_to_taskid =
-        ParseLabelToTaskId(DecisionArtifact(q, ctx, "public/label-to-taskid.json"), "label-to-taskid.json");
-  }
+  if (r.parameters) facts.parameters = ReadParameters(q, ctx, false);
+  if (r.push) LoadPush(s, ctx, r.push_optional, facts);
+  if (!r.index_paths.empty()) ReadIndexed(s, r.index_paths, facts);
+  if (r.current_scopes) ReadCurrentScopes(s, facts);
   if (r.action_created) facts.action_created_ms = ActionTaskCreatedMs(q, ctx.action_task_id, now_ms);
 }
 
-void ReadUntilAnswered(Queue& q, const Context& ctx, int64_t now_ms, Facts& facts,
+void ReadUntilAnswered(Services& s, const Context& ctx, int64_t now_ms, Facts& facts,
                        const std::function<FactRequest(const Facts&)>& needs) {
   // Every round loads something new, and an action's needs are finite: a
   // handful of rounds at most. The bound catches a NeedsFn that never settles.
   for (int round = 0; round < 16; ++round) {
     FactRequest r = needs(facts).Missing(facts);
     if (r.empty()) return;
-    Load(q, ctx, r, now_ms, facts);
+    Load(s, ctx, r, now_ms, facts);
   }
   throw std::logic_error("facts: the action's needs did not settle");
 }
 
-void ReadFacts(Queue& q, const ActionSpec& spec, const Context& ctx, int64_t now_ms, Facts& facts) {
-  ReadUntilAnswered(q, ctx, now_ms, facts, [&](const Facts& known) {
-    FactRequest target;
-    if (spec.kind == ActionKind::kTask) target.tasks.push_back({*ctx.task_id, "ACTION_TASK_ID"});
-    if (!target.Missing(known).empty() || !spec.needs) return target;
-    return spec.needs(ctx, known, now_ms);
+void ReadFacts(Services& s, const ActionSpec& spec, const Context& ctx, int64_t now_ms, Facts& facts) {
+  ReadUntilAnswered(s, ctx, now_ms, facts, [&](const Facts& known) {
+    FactRequest first;
+    if (spec.kind == ActionKind::kTask) first.tasks.push_back({*ctx.task_id, "ACTION_TASK_ID"});
+    if (std::string_view(spec.permission) != "generic") {
+      first.parameters = true;
+      first.current_scopes = true;
+    }
+    if (!first.Missing(known).empty()) return first;
+    if (std::string_view(spec.permission) != "generic") CheckPermission(spec, ctx, known);
+    return spec.needs ? spec.needs(ctx, known, now_ms) : FactRequest();
   });
 }
 

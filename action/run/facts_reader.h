@@ -9,28 +9,27 @@
 
 #include "actions/facts.h"
 #include "actions/registry.h"
-#include "taskcluster/queue.h"
+#include "taskcluster/services.h"
 
 namespace tc {
 
-// Every entry of a paged listing ({tasks: [...], continuationToken}).
-std::vector<Json> ReadAllTaskPages(const std::function<Json(const Page&)>& list);
-
 // Loads what `request` asks for (the part `facts` does not have yet) into
 // facts. Errors: a required task the queue does not have, or one of another
-// group (check_group), is BadInput naming its field; a missing or expired
-// decision artifact refuses the graph-aware action; anything else the queue
-// answers with an error is a TcError.
-void Load(Queue& q, const Context& ctx, const FactRequest& request, int64_t now_ms, Facts& facts);
+// group (check_group), is BadInput naming its field; a missing decision
+// artifact is BadInput naming it; anything else the services answer with an
+// error is a TcError.
+void Load(Services& s, const Context& ctx, const FactRequest& request, int64_t now_ms, Facts& facts);
 
 // Everything `spec` needs for ctx: the target task of a task action first,
-// then what spec.needs asks for, until it asks for nothing new. `facts` may
-// already hold some (they are not read again).
-void ReadFacts(Queue& q, const ActionSpec& spec, const Context& ctx, int64_t now_ms, Facts& facts);
+// then (for an action with a permission other than "generic") the parameters
+// and the action task's scopes for the permission check, then what
+// spec.needs asks for, until it asks for nothing new. `facts` may already
+// hold some (they are not read again).
+void ReadFacts(Services& s, const ActionSpec& spec, const Context& ctx, int64_t now_ms, Facts& facts);
 
 // Answers `needs` (called with what is known so far) until it asks for
 // nothing new.
-void ReadUntilAnswered(Queue& q, const Context& ctx, int64_t now_ms, Facts& facts,
+void ReadUntilAnswered(Services& s, const Context& ctx, int64_t now_ms, Facts& facts,
                        const std::function<FactRequest(const Facts&)>& needs);
 
 }  // namespace tc

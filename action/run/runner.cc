@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "actions/preflight.h"
 #include "actions/registry.h"
 #include "core/error.h"
 #include "core/timestamp.h"
@@ -18,13 +19,22 @@ namespace tc {
 
 namespace {
 
-// Facts (read-only calls), then the plan (pure), both as the registry says.
-Plan PlanAction(Queue& q, const Context& ctx, int64_t now) {
+// Facts (read-only calls), then the plan (pure), both as the registry says,
+// then the scope preflight of what the plan would send.
+Plan PlanAction(Services& s, const Context& ctx, int64_t now) {
   const ActionSpec* spec = FindAction(ctx.action);
   if (!spec) throw std::logic_error("no registry entry for " + ctx.action);  // LoadContext checked it
   Facts facts;
-  ReadFacts(q, *spec, ctx, now, facts);
-  return spec->plan(ctx, facts, now);
+  ReadFacts(s, *spec, ctx, now, facts);
+  Plan plan = spec->plan(ctx, facts, now);
+  if (Mutates(plan)) {
+    FactRequest scopes;
+    scopes.current_scopes = true;
+    Load(s, ctx, scopes, now, facts);
+    PreflightScopes(plan, facts);
+  }
+  for (const auto& n : facts.push ? facts.push->notes : std::vector<std::string>{}) plan.notes.push_back(n);
+  return plan;
 }
 
 // "N of M operations failed (first: ...)", or "" when none failed.
@@ -58,13 +68,13 @@ std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptio
 }
 
 // task-graph.json, label-to-taskid.json and to-run.json, as taskgraph names
-// them, when the plan creates tasks.
+// them (empty when the plan creates nothing: later actions of the push read
+// every indexed action task's label-to-taskid.json).
 void WriteGraphArtifacts(const Plan& plan, const std::string& dir, std::ostream& err) {
-  if (plan.task_graph.IsNull()) return;
   std::string aerr;
   if (!WriteTextArtifact(dir, "task-graph.json", TaskGraphArtifactText(plan), &aerr) ||
-      !WriteJsonArtifact(dir, "label-to-taskid.json", plan.label_to_taskid, &aerr) ||
-      !WriteJsonArtifact(dir, "to-run.json", plan.to_run, &aerr)) {
+      !WriteJsonArtifact(dir, "label-to-taskid.json", LabelToTaskIdArtifact(plan), &aerr) ||
+      !WriteJsonArtifact(dir, "to-run.json", ToRunArtifact(plan), &aerr)) {
     err << "tc-action: warning: " << aerr << "\n";
   }
 }
@@ -72,6 +82,16 @@ void WriteGraphArtifacts(const Plan& plan, const std::string& dir, std::ostream&
 }  // namespace
 
 int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& make_queue, std::ostream& out,
+              std::ostream& err) {
+  ServicesFactory services = [&] {
+    Services s;
+    s.queue = make_queue();
+    return s;
+  };
+  return RunAction(opts, env, services, out, err);
+}
+
+int RunAction(const RunOptions& opts, const EnvLookup& env, const ServicesFactory& make_services, std::ostream& out,
               std::ostream& err) {
   ReportHeader header = HeaderFromEnv(env, opts.dry_run);
   Plan plan;
@@ -81,9 +101,9 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
     Context ctx = LoadContext(env, opts.context_file);
     header = HeaderFromContext(ctx, opts.dry_run);
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
-    std::unique_ptr<Queue> queue = make_queue();
-    plan = PlanAction(*queue, ctx, now);
-    if (!opts.dry_run) error = OneLine(ExecutePlan(plan, *queue, ctx, opts));
+    Services services = make_services();
+    plan = PlanAction(services, ctx, now);
+    if (!opts.dry_run) error = OneLine(ExecutePlan(plan, *services.queue, ctx, opts));
     if (!error.empty()) code = ExitCode::kTaskcluster;
   } catch (const std::exception& e) {
     code = ExitCodeFor(e);

@@ -1,5 +1,8 @@
-// `tc-action run`: context → facts (read-only queue calls) → plan (pure) →
-// execute (unless dry run) → report. Every exit writes the report.
+// `tc-action run`: context → facts (read-only calls; the permission check
+// of a non-generic action) → plan (pure) → scope preflight → execute (unless
+// dry run) → report. Every exit writes the report and taskgraph's artifacts
+// (task-graph.json, label-to-taskid.json, to-run.json; empty when nothing
+// was created), so later actions of the push always find them.
 //
 // Invariant: no mutating queue call happens before the context, the input
 // and every planned operation validated; a BadInput or Refused exit made no
@@ -13,6 +16,7 @@
 #include "actions/context.h"
 #include "run/executor.h"
 #include "taskcluster/queue.h"
+#include "taskcluster/services.h"
 
 namespace tc {
 
@@ -24,9 +28,12 @@ struct RunOptions {
   ExecOptions exec;                 // concurrency, and the waits of rerun-sequence
 };
 
-using QueueFactory = std::function<std::unique_ptr<Queue>()>;
-
 // Returns the process exit status (see ExitCode).
+int RunAction(const RunOptions& opts, const EnvLookup& env, const ServicesFactory& make_services, std::ostream& out,
+              std::ostream& err);
+
+// The same with a queue only (no index, no auth: in-memory tests).
+using QueueFactory = std::function<std::unique_ptr<Queue>()>;
 int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& make_queue, std::ostream& out,
               std::ostream& err);
 

@@ -7,8 +7,9 @@
 // Errors are thrown as TcError with the HTTP status and Taskcluster's error
 // code ("ResourceNotFound", "RequestConflict", "InputValidationError", ...).
 #pragma once
-#include <string>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/json.h"
 
@@ -40,6 +41,10 @@ class Queue {
   // GET task/<taskId>/artifacts/<name>: the artifact's bytes (redirects
   // followed, gzip content-encoding decoded).
   virtual std::string GetLatestArtifact(const std::string& task_id, const std::string& name) = 0;
+  // POST tasks/status {taskIds}: {statuses: [{taskId, status}], continuationToken?}
+  // (tasks the queue does not have are left out). The default asks for each
+  // status in turn, for queues without the batch call.
+  virtual Json Statuses(const std::vector<std::string>& task_ids, const Page& page);
 };
 
 // The Hooks service (triggerHook only; the rest is registration-side).

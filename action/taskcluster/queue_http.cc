@@ -57,4 +57,13 @@ std::string HttpQueue::GetLatestArtifact(const std::string& task_id, const std::
       .body;
 }
 
+Json HttpQueue::Statuses(const std::vector<std::string>& task_ids, const Page& page) {
+  Json body(rapidjson::kObjectType);
+  auto& a = body.GetAllocator();
+  JsonValue list(rapidjson::kArrayType);
+  for (const auto& id : task_ids) list.PushBack(Str(id, a), a);
+  body.AddMember("taskIds", list, a);
+  return client_.Call("POST", "tasks/status" + PageQuery(page), &body, "statuses");
+}
+
 }  // namespace tc

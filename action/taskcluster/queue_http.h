@@ -6,6 +6,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "taskcluster/http.h"
 #include "taskcluster/queue.h"
@@ -29,6 +30,7 @@ class HttpQueue : public Queue {
   // are configured; the 303 to the artifact's storage is followed (without
   // the Authorization header when it leaves the queue's origin).
   std::string GetLatestArtifact(const std::string& task_id, const std::string& name) override;
+  Json Statuses(const std::vector<std::string>& task_ids, const Page& page) override;
 
   // The URL a call goes to (for reports and tests).
   std::string Url(const std::string& path) const { return client_.Url(path); }
