@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -49,26 +50,40 @@ void ReplaceAll(std::string& s, const std::string& from, const std::string& to) 
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
 }
 
-// Copies v replacing @ACTION_PERM@ in strings and the "@TASKCLUSTER_YML_TASKS_0@"
-// string by `in`.
-JsonValue Instantiate(const JsonValue& v, const std::string& perm, const JsonValue& in, JsonAlloc& a) {
+// Copies v replacing the @NAME@ placeholders of `vars` in strings and the
+// "@TASKCLUSTER_YML_TASKS_0@" string by `in`.
+JsonValue Instantiate(const JsonValue& v, const std::map<std::string, std::string>& vars, const JsonValue& in,
+                      JsonAlloc& a) {
   if (v.IsString()) {
     std::string s(v.GetString(), v.GetStringLength());
     if (s == "@TASKCLUSTER_YML_TASKS_0@") return CopyValue(in, a);
-    ReplaceAll(s, "@ACTION_PERM@", perm);
+    for (const auto& [name, value] : vars) ReplaceAll(s, name, value);
     return Str(s, a);
   }
   if (v.IsArray()) {
     JsonValue out(rapidjson::kArrayType);
-    for (auto& x : v.GetArray()) out.PushBack(Instantiate(x, perm, in, a), a);
+    for (auto& x : v.GetArray()) out.PushBack(Instantiate(x, vars, in, a), a);
     return out;
   }
   if (v.IsObject()) {
     JsonValue out(rapidjson::kObjectType);
-    for (auto& m : v.GetObject()) out.AddMember(CopyValue(m.name, a), Instantiate(m.value, perm, in, a), a);
+    for (auto& m : v.GetObject()) out.AddMember(CopyValue(m.name, a), Instantiate(m.value, vars, in, a), a);
     return out;
   }
   return CopyValue(v, a);
+}
+
+// @ACTION_PERM@, @LEVEL@ and @TRUST_DOMAIN@ of an actions.json entry's hook
+// (hookGroupId project-<td>, hookId in-tree-action-<level>-<perm>/<hash>).
+std::map<std::string, std::string> HookVariables(const JsonValue& act, const std::string& group, const std::string& id) {
+  std::string perm;
+  if (const JsonValue* e = Member(act, "extra")) perm = GetString(*e, "actionPerm").value_or("");
+  if (perm.empty()) perm = "generic";
+  static const std::regex kId(R"(^in-tree-(?:pr-)?action-([0-9]+)-.*$)");
+  std::smatch m;
+  const std::string level = std::regex_match(id, m, kId) ? std::string(m[1]) : "";
+  const std::string td = group.rfind("project-", 0) == 0 ? group.substr(8) : group;
+  return {{"@ACTION_PERM@", perm}, {"@LEVEL@", level}, {"@TRUST_DOMAIN@", td}};
 }
 
 std::string ExeDir() {
@@ -328,8 +343,8 @@ Json BuildActionHooks(const JsonValue& actions_json, const JsonValue& hook_templ
   const JsonValue* tasks = tcyml.IsObject() ? Member(tcyml, "tasks") : nullptr;
   if (!tasks || !tasks->IsArray() || tasks->Empty())
     throw BadInput(".taskcluster.yml: `tasks` must be a non-empty list (before JSON-e rendering)");
-  if (!hook_template.IsObject() || !Member(hook_template, "task") || !Member(hook_template, "triggerSchema"))
-    throw BadInput("hook template: expected {\"task\", \"triggerSchema\"}");
+  if (auto v = ValidateSchema("taskcluster/hooks/v1/create-hook-request.json", hook_template))
+    throw BadInput(FormatViolation("hook template", *v) + " (expected a hooks create-hook-request body)");
   Json out(rapidjson::kArrayType);
   auto& a = out.GetAllocator();
   std::set<std::string> seen;
@@ -337,14 +352,10 @@ Json BuildActionHooks(const JsonValue& actions_json, const JsonValue& hook_templ
     std::string group = RequireString(act, "hookGroupId", "actions[].hookGroupId");
     std::string id = RequireString(act, "hookId", "actions[].hookId");
     if (!seen.insert(group + "/" + id).second) continue;
-    std::string perm;
-    if (const JsonValue* e = Member(act, "extra")) perm = GetString(*e, "actionPerm").value_or("");
-    if (perm.empty()) perm = "generic";
     JsonValue h(rapidjson::kObjectType);
     h.AddMember("hookGroupId", Str(group, a), a);
     h.AddMember("hookId", Str(id, a), a);
-    h.AddMember("triggerSchema", CopyValue(hook_template["triggerSchema"], a), a);
-    h.AddMember("task", Instantiate(hook_template["task"], perm, (*tasks)[0], a), a);
+    h.AddMember("hook", Instantiate(hook_template, HookVariables(act, group, id), (*tasks)[0], a), a);
     out.PushBack(h, a);
   }
   return out;

@@ -40,9 +40,11 @@ Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declaration
                        const std::string& trust_domain, const std::string& decision_task_id);
 
 // The in-tree action hooks an actions.json needs: [{hookGroupId, hookId,
-// triggerSchema, task}], one per distinct hook, from the hook template
-// (taskcluster/hooks/in-tree-action.json) whose task is
-// {"$let": {...}, "in": <tasks[0] of .taskcluster.yml>}.
+// hook}], one per distinct hook, where hook is the hook template (a hooks
+// create-hook-request body, taskcluster/hooks/in-tree-action.json) with
+// @ACTION_PERM@, @LEVEL@, @TRUST_DOMAIN@ and "@TASKCLUSTER_YML_TASKS_0@" (the
+// first of the .taskcluster.yml's tasks) filled in: ready for
+// hooks.createHook(hookGroupId, hookId, hook).
 Json BuildActionHooks(const JsonValue& actions_json, const JsonValue& hook_template, const std::string& tcyml_bytes);
 
 // Finds a file of the installed taskcluster/ directory
