@@ -1,21 +1,13 @@
-// Taskcluster temporary credentials, made as taskcluster-client's
-// createTemporaryCredentials makes them (for tests).
-#pragma once
-#include <string>
-#include <vector>
+#include "test_creds.h"
 
-#include "taskcluster/hawk.h"
 #include "core/json.h"
 #include "core/slugid.h"
+#include "taskcluster/hawk.h"
 
 namespace tctest {
 
-struct TempCreds {
-  std::string client_id, access_token, certificate;
-};
-
-inline TempCreds MakeTempCreds(const std::string& client_id, const std::string& access_token,
-                               const std::vector<std::string>& scopes, int64_t start_ms, int64_t expiry_ms) {
+TempCreds MakeTempCreds(const std::string& client_id, const std::string& access_token,
+                        const std::vector<std::string>& scopes, int64_t start_ms, int64_t expiry_ms) {
   std::string seed = tc::NewSlugid() + tc::NewSlugid();
   std::string joined;
   for (size_t i = 0; i < scopes.size(); ++i) joined += (i ? "\n" : "") + scopes[i];

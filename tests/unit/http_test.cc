@@ -1,23 +1,12 @@
 // HttpClient / TcServiceClient against an in-process Poco HTTP server.
-#include <Poco/DeflatingStream.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/TemporaryFile.h>
-#include <Poco/StreamCopier.h>
 #include <rapidjson/document.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
-
-#include "test_http_server.h"
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -26,8 +15,11 @@
 #include <thread>
 
 #include "core/error.h"
+#include "gzip.h"
+#include "hawk_verify.h"
 #include "taskcluster/hawk.h"
 #include "taskcluster/http.h"
+#include "test_http_server.h"
 
 using namespace tc;
 using Poco::Net::HTTPServerRequest;
@@ -35,52 +27,10 @@ using Poco::Net::HTTPServerResponse;
 
 namespace {
 
-const char kId[] = "test-client";
-const char kToken[] = "SECRET-TOKEN-dont-leak-0123456789";
+using namespace tctest;  // the scripted server, Hawk verification, gzip (tests/support)
 
-using tctest::Redirect;
-using tctest::Reply;
-using tctest::Seen;
-using tctest::TestServer;
-
-// Closes the connection without answering (the client sees a reset/EOF).
-void Hangup(HTTPServerRequest& req) {
-  auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(req);
-  Poco::Net::StreamSocket s = impl.detachSocket();
-  s.setLinger(true, 0);
-  s.close();
-}
-
-std::string Gzip(const std::string& data) {
-  std::ostringstream out;
-  Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
-  z << data;
-  z.close();
-  return out.str();
-}
-
-// Server-side Hawk verification with our own parser: the MAC must match the
-// request as the server saw it. Returns "" if valid, else why not.
-std::string VerifyHawk(const Seen& s, const std::string& key, HawkHeader* out = nullptr) {
-  std::string err;
-  auto h = ParseHawkHeader(s.authorization, &err);
-  if (!h) return "parse: " + err;
-  if (h->id != kId) return "wrong id";
-  HawkRequest r;
-  r.method = s.method;
-  r.resource = s.uri;
-  auto colon = s.host.rfind(':');
-  r.host = s.host.substr(0, colon);
-  r.port = colon == std::string::npos ? 80 : std::stoi(s.host.substr(colon + 1));
-  r.ts = std::stoll(h->ts);
-  r.nonce = h->nonce;
-  if (!h->hash.empty()) r.hash = h->hash;
-  r.ext = h->ext;
-  if (!ConstantTimeEquals(HawkMac(key, r), h->mac)) return "bad mac";
-  if (std::llabs(r.ts - static_cast<int64_t>(std::time(nullptr))) > 60) return "stale ts";
-  if (out) *out = *h;
-  return "";
-}
+const char* const kId = kTestClientId;
+const char* const kToken = kTestAccessToken;
 
 HttpOptions FastOptions(int retries = 5) {
   HttpOptions o;
@@ -102,7 +52,7 @@ HttpRequest Get(const std::string& url, const std::string& what = "queue.task") 
 
 }  // namespace
 
-TEST_CASE("GET is Hawk-signed and verifiable server-side") {
+TEST_CASE("GET is Hawk-signed and verifiable server-side", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{\"ok\":true}"); });
   HttpClient http(FastOptions());
   std::string cert = R"({"version":1,"scopes":["queue:*"],"start":1,"expiry":2,"seed":"s","signature":"sig"})";
@@ -120,7 +70,7 @@ TEST_CASE("GET is Hawk-signed and verifiable server-side") {
   CHECK(Base64Decode(h.ext) == "{\"certificate\":" + cert + ",\"authorizedScopes\":[\"queue:rerun-task:*\"]}");
 }
 
-TEST_CASE("PUT and POST send JSON bodies") {
+TEST_CASE("PUT and POST send JSON bodies", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Reply(resp, 200, s.body.empty() ? "{}" : s.body); });
   HttpClient http(FastOptions());
   HttpRequest put;
@@ -145,7 +95,7 @@ TEST_CASE("PUT and POST send JSON bodies") {
   CHECK(VerifyHawk(seen[1], kToken) == "");
 }
 
-TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds") {
+TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int i) {
     if (i == 0) return Reply(resp, 500, "{\"code\":\"InternalServerError\",\"message\":\"boom\"}");
     if (i == 1) return Reply(resp, 503, "unavailable", "text/plain");
@@ -165,7 +115,7 @@ TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds") {
   CHECK(nonces.size() == 3);
 }
 
-TEST_CASE("gives up after max_retries on 5xx with the server's code and message") {
+TEST_CASE("gives up after max_retries on 5xx with the server's code and message", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) {
     Reply(resp, 503, "{\"code\":\"ServiceUnavailable\",\"message\":\"try later\\nmore details\"}");
   });
@@ -181,7 +131,7 @@ TEST_CASE("gives up after max_retries on 5xx with the server's code and message"
   CHECK(srv.count() == 3);
 }
 
-TEST_CASE("4xx is not retried; message carries code and first line") {
+TEST_CASE("4xx is not retried; message carries code and first line", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     if (s.uri.find("missing") != std::string::npos) {
       return Reply(resp, 404, "{\"code\":\"ResourceNotFound\",\"message\":\"Task x not found\\n---\\nrequest details\"}");
@@ -214,7 +164,7 @@ TEST_CASE("4xx is not retried; message carries code and first line") {
   CHECK(srv.count() == 2);
 }
 
-TEST_CASE("non-JSON error bodies") {
+TEST_CASE("non-JSON error bodies", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 401, "<html>nope</html>", "text/html"); });
   HttpClient http(FastOptions());
   try {
@@ -227,7 +177,7 @@ TEST_CASE("non-JSON error bodies") {
   }
 }
 
-TEST_CASE("retries when the server drops the connection") {
+TEST_CASE("retries when the server drops the connection", "[http]") {
   TestServer srv([](auto& req, auto& resp, const Seen&, int i) {
     if (i < 2) return Hangup(req);
     Reply(resp, 200, "{\"ok\":1}");
@@ -238,7 +188,7 @@ TEST_CASE("retries when the server drops the connection") {
   CHECK(srv.count() == 3);
 }
 
-TEST_CASE("network errors end as status 0 without secrets") {
+TEST_CASE("network errors end as status 0 without secrets", "[http]") {
   int port;
   {
     TestServer tmp([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{}"); });
@@ -261,7 +211,7 @@ TEST_CASE("network errors end as status 0 without secrets") {
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
 }
 
-TEST_CASE("https to a plain-HTTP server fails as a network error") {
+TEST_CASE("https to a plain-HTTP server fails as a network error", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) { Reply(resp, 200, "{}"); });
   HttpClient http(FastOptions(1));
   try {
@@ -273,7 +223,7 @@ TEST_CASE("https to a plain-HTTP server fails as a network error") {
   }
 }
 
-TEST_CASE("receive timeout is a retriable network error") {
+TEST_CASE("receive timeout is a retriable network error", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int i) {
     if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(600));
     Reply(resp, 200, "{}");
@@ -285,7 +235,7 @@ TEST_CASE("receive timeout is a retriable network error") {
   CHECK(resp.attempts == 2);
 }
 
-TEST_CASE("the token never appears in error messages, even if the server echoes it") {
+TEST_CASE("the token never appears in error messages, even if the server echoes it", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     std::string echoed;
     for (char c : s.authorization) {
@@ -308,7 +258,7 @@ TEST_CASE("the token never appears in error messages, even if the server echoes 
   }
 }
 
-TEST_CASE("redirects: same origin re-signed, other origin unsigned") {
+TEST_CASE("redirects: same origin re-signed, other origin unsigned", "[http]") {
   TestServer other([](auto&, auto& resp, const Seen&, int) {
     resp.set("Content-Encoding", "gzip");
     Reply(resp, 200, Gzip("artifact bytes"), "application/octet-stream");
@@ -333,7 +283,7 @@ TEST_CASE("redirects: same origin re-signed, other origin unsigned") {
   CHECK(oseen[0].uri == "/blob/key?X-Amz-Signature=zzz");
 }
 
-TEST_CASE("303 after POST becomes GET; 307 keeps method and body") {
+TEST_CASE("303 after POST becomes GET; 307 keeps method and body", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     if (s.uri == "/post303") return Redirect(resp, 303, "/done");
     if (s.uri == "/post307") return Redirect(resp, 307, "/done");
@@ -350,7 +300,7 @@ TEST_CASE("303 after POST becomes GET; 307 keeps method and body") {
   for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kToken) == "");
 }
 
-TEST_CASE("redirect loops stop") {
+TEST_CASE("redirect loops stop", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) { Redirect(resp, 302, "/again"); });
   HttpClient http(FastOptions());
   try {
@@ -362,7 +312,7 @@ TEST_CASE("redirect loops stop") {
   CHECK(srv.count() == 11);
 }
 
-TEST_CASE("gzip content-encoding is decoded; other bodies untouched") {
+TEST_CASE("gzip content-encoding is decoded; other bodies untouched", "[http]") {
   std::string big(200000, 'x');
   for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
   TestServer srv([&](auto&, auto& resp, const Seen& s, int) {
@@ -386,7 +336,7 @@ TEST_CASE("gzip content-encoding is decoded; other bodies untouched") {
   CHECK_THROWS(GunzipBody(Gzip(big).substr(0, 100), 1 << 20));
 }
 
-TEST_CASE("concurrent requests share keep-alive sessions safely") {
+TEST_CASE("concurrent requests share keep-alive sessions safely", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Reply(resp, 200, "{\"uri\":\"" + s.uri + "\"}"); });
   HttpClient http(FastOptions());
   std::atomic<int> ok{0};
@@ -405,7 +355,7 @@ TEST_CASE("concurrent requests share keep-alive sessions safely") {
   for (const auto& s : srv.seen()) REQUIRE(VerifyHawk(s, kToken) == "");
 }
 
-TEST_CASE("stale pooled connection is replaced transparently") {
+TEST_CASE("stale pooled connection is replaced transparently", "[http]") {
   // The server answers, then closes every kept-alive connection on the next request.
   TestServer srv([](auto& req, auto& resp, const Seen&, int i) {
     if (i == 1) return Hangup(req);
@@ -417,7 +367,7 @@ TEST_CASE("stale pooled connection is replaced transparently") {
   CHECK(srv.count() == 3);
 }
 
-TEST_CASE("TcServiceClient: root URL, signing, proxy mode") {
+TEST_CASE("TcServiceClient: root URL, signing, proxy mode", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     Reply(resp, 200, "{\"uri\":\"" + s.uri + "\",\"auth\":" + (s.authorization.empty() ? "false" : "true") + "}");
   });
@@ -451,7 +401,7 @@ TEST_CASE("TcServiceClient: root URL, signing, proxy mode") {
   CHECK(srv.seen().back().authorization.empty());
 }
 
-TEST_CASE("TcServiceClient: invalid JSON response and empty body") {
+TEST_CASE("TcServiceClient: invalid JSON response and empty body", "[http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     if (s.uri.find("empty") != std::string::npos) return Reply(resp, 200, "");
     Reply(resp, 200, "{not json");
@@ -484,7 +434,7 @@ Poco::Net::ServerSocket TlsSocket(const std::string& dir, const std::string& nam
 }
 }  // namespace
 
-TEST_CASE("https: verifies the chain and the host name") {
+TEST_CASE("https: verifies the chain and the host name", "[http]") {
   Poco::TemporaryFile tmp;
   tmp.createDirectories();
   std::string dir = tmp.path();

@@ -29,7 +29,7 @@ std::vector<std::string> Names(const JsonValue& list) {
 
 }  // namespace
 
-TEST_CASE("trigger: relevant actions for the raptor task equal treeherder's expected output") {
+TEST_CASE("trigger: relevant actions for the raptor task equal treeherder's expected output", "[trigger]") {
   Json actions = Load("gecko-autoland-2020.actions.json");
   Json task = Load("gecko-autoland-2020.test-raptor-generic-worker.json");
   Json expected = Load("gecko-autoland-2020.relevant-actions-for-raptor-task.json");
@@ -38,7 +38,7 @@ TEST_CASE("trigger: relevant actions for the raptor task equal treeherder's expe
   REQUIRE(got == expected);  // the very entries, in the file's order
 }
 
-TEST_CASE("trigger: fenix actions for the group and for a cron task (fxci-config's asserted values)") {
+TEST_CASE("trigger: fenix actions for the group and for a cron task (fxci-config's asserted values)", "[trigger]") {
   Json actions = Load("fenix-2022.actions.json");
   auto sorted = [](std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
@@ -53,7 +53,7 @@ TEST_CASE("trigger: fenix actions for the group and for a cron task (fxci-config
   REQUIRE(std::string(pick["hookPayload"]["decision"]["action"]["cb_name"].GetString()) == "retrigger-decision");
 }
 
-TEST_CASE("trigger: retrigger falls through to the disabled variant; wrong context and names are refused") {
+TEST_CASE("trigger: retrigger falls through to the disabled variant; wrong context and names are refused", "[trigger]") {
   Json actions = Load("gecko-autoland-2020.actions.json");
   Json retriggerable = ParseJson(R"({"kind": "test", "retrigger": "true"})", "t");
   Json release = ParseJson(R"({"kind": "beetmover"})", "t");
@@ -72,7 +72,7 @@ TEST_CASE("trigger: retrigger falls through to the disabled variant; wrong conte
   REQUIRE_THROWS_WITH(PickAction(actions, "geckoprofile", &release, true), Catch::Contains("match none"));
 }
 
-TEST_CASE("trigger: input gets the schema's defaults and must validate") {
+TEST_CASE("trigger: input gets the schema's defaults and must validate", "[trigger]") {
   Json actions = Load("gecko-autoland-2020.actions.json");
   Json tags = ParseJson(R"({"retrigger": "true"})", "t");
   Json action = PickAction(actions, "retrigger", &tags, true);
@@ -89,7 +89,7 @@ TEST_CASE("trigger: input gets the schema's defaults and must validate") {
   REQUIRE_NOTHROW(PrepareInput(cancel, none));
 }
 
-TEST_CASE("trigger: hookPayload renders to the real triggerHook payload (gecko try 2018 retrigger)") {
+TEST_CASE("trigger: hookPayload renders to the real triggerHook payload (gecko try 2018 retrigger)", "[trigger]") {
   Json actions = Load("gecko-try-2018.actions.json");
   Json ctx = Load("in-tree-action.retrigger.jsone-context.json");
   Json tags = ParseJson("{}", "t");  // 2018: plain retrigger had context [{}]

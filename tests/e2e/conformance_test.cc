@@ -26,11 +26,6 @@
 // seeded into its queue); deadline rules (rerun/cancel past the deadline) need
 // the emulator's clock and are not testable on the real queue without waiting
 // a deadline out, so they run on the emulator only.
-#include <Poco/DeflatingStream.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <catch2/catch.hpp>
@@ -49,7 +44,9 @@
 #include "emulator/emulator.h"
 #include "taskcluster/hawk.h"
 #include "taskcluster/http.h"
-#include "process_util.h"
+#include "gzip.h"
+#include "signed_client.h"
+#include "tc_action.h"
 #include "taskcluster/queue_http.h"
 #include "core/slugid.h"
 #include "test_creds.h"
@@ -90,29 +87,7 @@ std::vector<std::string> ActionHookScopes() {
 }
 
 // A raw HTTP response (status + body), for error-body comparisons.
-struct Resp {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-  Json json() const { return ParseJson(body, "response"); }
-  std::string code() const {
-    auto j = TryParseJson(body);
-    if (!j || !j->IsObject()) return "";
-    return GetString(*j, "code").value_or("");
-  }
-  // The first non-empty line of "message" (lib-api puts a "\n---\n* method" footer after it).
-  std::string first_line() const {
-    auto j = TryParseJson(body);
-    if (!j || !j->IsObject()) return "";
-    std::string m = GetString(*j, "message").value_or("");
-    std::istringstream in(m);
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) return line;
-    return "";
-  }
-  std::string Describe() const { return std::to_string(status) + " " + body.substr(0, 1500); }
-};
+using tctest::Resp;
 
 // ------------------------------------------------------------------ backends
 
@@ -191,11 +166,7 @@ struct Backend {
     put.content_type = content_type;
     put.what = "s3 PUT";
     if (gzip) {
-      std::ostringstream out;
-      Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
-      z << content;
-      z.close();
-      bytes = out.str();
+      bytes = tctest::Gzip(content);
       put.headers.emplace_back("Content-Encoding", "gzip");
     }
     put.body = bytes;
@@ -213,39 +184,18 @@ struct Backend {
   Resp Raw(const std::string& method, const std::string& service, const std::string& path,
            const std::string& body = "", const Creds* creds = nullptr) const {
     Poco::URI root(root_url);
-    Poco::Net::HTTPClientSession s(root.getHost(), root.getPort());
-    s.setTimeout(Poco::Timespan(30, 0));
-    std::string resource = "/api/" + service + "/v1/" + path;
-    Poco::Net::HTTPRequest req(method, resource, Poco::Net::HTTPMessage::HTTP_1_1);
-    req.setHost(root.getHost(), root.getPort());
-    const std::string ct = "application/json";
-    if (!body.empty() || method == "PUT" || method == "POST") {
-      req.setContentType(ct);
-      req.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
+    tctest::RawRequest r;
+    r.host = root.getHost();
+    r.port = root.getPort();
+    r.method = method;
+    r.resource = "/api/" + service + "/v1/" + path;
+    r.body = body;
+    tctest::SignWith sign;
     if (creds) {
-      HawkRequest hr;
-      hr.method = method;
-      hr.resource = resource;
-      hr.host = root.getHost();
-      hr.port = root.getPort();
-      hr.ts = NowMs() / 1000;
-      hr.nonce = HawkNonce();
-      hr.ext = TaskclusterExt(creds->cert, {});
-      if (method == "PUT" || method == "POST") hr.hash = HawkPayloadHash(ct, body);
-      req.set("Authorization", HawkAuthorizationHeader({creds->id, creds->token}, hr));
+      sign = {creds->id, creds->token, creds->cert, {}};
+      r.creds = &sign;
     }
-    std::ostream& os = s.sendRequest(req);
-    os << body;
-    Poco::Net::HTTPResponse res;
-    std::istream& is = s.receiveResponse(res);
-    Resp r;
-    r.status = res.getStatus();
-    std::ostringstream out;
-    Poco::StreamCopier::copyStream(is, out);
-    r.body = out.str();
-    for (auto& [k, v] : res) r.headers[Poco::toLower(k)] = v;
-    return r;
+    return tctest::Send(r);
   }
 
   ~Backend() {
@@ -417,17 +367,12 @@ struct World {
   tctest::ProcResult Run(const std::string& action, const std::string& task_json, const std::string& input,
                          const Creds* creds = nullptr) {
     const Creds& c = creds ? *creds : hook;
-    std::map<std::string, std::string> env = {{"TASKCLUSTER_ROOT_URL", b.root_url},
-                                              {"TASKCLUSTER_CLIENT_ID", c.id},
-                                              {"TASKCLUSTER_ACCESS_TOKEN", c.token},
-                                              {"TASK_ID", action_task},
-                                              {"ACTION_TASK_GROUP_ID", group},
-                                              {"ACTION_TASK_ID", task_json},
-                                              {"ACTION_INPUT", input},
-                                              {"ACTION_CALLBACK", action},
-                                              {"PATH", "/usr/bin:/bin"}};
+    auto env = tctest::ActionEnv(action_task, group, action, task_json, input);
+    env["TASKCLUSTER_ROOT_URL"] = b.root_url;
+    env["TASKCLUSTER_CLIENT_ID"] = c.id;
+    env["TASKCLUSTER_ACCESS_TOKEN"] = c.token;
     if (!c.cert.empty()) env["TASKCLUSTER_CERTIFICATE"] = c.cert;
-    return tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir}, env);
+    return tctest::RunTcAction({"run", "--artifacts", dir}, env);
   }
   tctest::ProcResult RunOn(const std::string& action, const std::string& id, const std::string& input = "{}",
                            const Creds* creds = nullptr) {
@@ -446,7 +391,7 @@ struct World {
   }
 };
 
-std::string Describe(const tctest::ProcResult& r) { return "stdout:\n" + r.out + "\nstderr:\n" + r.err; }
+using tctest::Describe;
 
 std::set<std::string> Keys(const JsonValue& v) {
   std::set<std::string> k;

@@ -16,7 +16,7 @@
 #include "emulator/emulator_hooks.h"
 #include "core/error.h"
 #include "taskcluster/hooks_http.h"
-#include "process_util.h"
+#include "tc_action.h"
 #include "core/slugid.h"
 #include "test_util.h"
 
@@ -29,7 +29,7 @@ const char* kWorkerToken = "worker-token-for-hooks-e2e-000000000000000";
 const char* kTinyToken = "tiny-token-for-hooks-e2e-00000000000000000";
 const char* kRepo = "hg.mozilla.org/integration/autoland";
 
-std::string Bin() { return std::string(TC_BINARY_DIR) + "/tc-action"; }
+std::string Bin() { return tctest::TcActionPath(); }
 
 struct E2E {
   std::string dir = (std::filesystem::temp_directory_path() / ("tc-hooks-e2e-" + NewSlugid())).string();

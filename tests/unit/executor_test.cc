@@ -67,7 +67,7 @@ Operation Create(const std::string& id, std::vector<size_t> after = {}) {
 
 }  // namespace
 
-TEST_CASE("creates run after their dependencies; a failure skips its dependents only") {
+TEST_CASE("creates run after their dependencies; a failure skips its dependents only", "[executor]") {
   // 0 -> 1 -> 2, 0 -> 3, 4 independent
   Plan plan;
   for (int i = 0; i < 5; ++i) plan.ops.push_back(Create("t" + std::to_string(i)));
@@ -90,7 +90,7 @@ TEST_CASE("creates run after their dependencies; a failure skips its dependents 
   REQUIRE(std::find(q.created.begin(), q.created.end(), "t2") == q.created.end());
 }
 
-TEST_CASE("409 on a create counts as done only when the task is ours") {
+TEST_CASE("409 on a create counts as done only when the task is ours", "[executor]") {
   Plan plan;
   plan.ops.push_back(Create("mine"));
   plan.ops.push_back(Create("theirs"));
@@ -102,7 +102,7 @@ TEST_CASE("409 on a create counts as done only when the task is ours") {
   REQUIRE(plan.ops[1].status == OpStatus::kFailed);
 }
 
-TEST_CASE("a 409 on cancel (past deadline) is a skip, not a failure") {
+TEST_CASE("a 409 on cancel (past deadline) is a skip, not a failure", "[executor]") {
   Plan plan;
   Operation op;
   op.kind = OpKind::kCancel;
@@ -113,7 +113,7 @@ TEST_CASE("a 409 on cancel (past deadline) is a skip, not a failure") {
   REQUIRE(plan.ops[0].status == OpStatus::kSkipped);
 }
 
-TEST_CASE("concurrency is bounded and used") {
+TEST_CASE("concurrency is bounded and used", "[executor]") {
   Plan plan;
   for (int i = 0; i < 40; ++i) plan.ops.push_back(Create(NewSlugid()));
   FakeQueue q;

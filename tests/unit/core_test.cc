@@ -12,7 +12,7 @@
 
 using namespace tc;
 
-TEST_CASE("ParseJson reports offset and reason; rejects trailing garbage and deep nesting") {
+TEST_CASE("ParseJson reports offset and reason; rejects trailing garbage and deep nesting", "[core]") {
   REQUIRE_THROWS_WITH(ParseJson("{\"a\": }", "ACTION_INPUT"), Catch::StartsWith("ACTION_INPUT: invalid JSON at offset 6"));
   REQUIRE_THROWS_AS(ParseJson("{} x", "x"), BadInput);
   std::string deep(100000, '[');
@@ -22,7 +22,7 @@ TEST_CASE("ParseJson reports offset and reason; rejects trailing garbage and dee
   REQUIRE(ToJson(d) == "{\"a\":[1,2]}");
 }
 
-TEST_CASE("typed accessors name the field") {
+TEST_CASE("typed accessors name the field", "[core]") {
   auto d = ParseJson(R"({"s": "x", "n": 3, "b": true})", "t");
   REQUIRE(GetString(d, "s") == std::string("x"));
   REQUIRE(!GetString(d, "n"));
@@ -32,7 +32,7 @@ TEST_CASE("typed accessors name the field") {
   REQUIRE_THROWS_WITH(RequireString(d, "zz", "context.taskId"), "context.taskId: missing; expected a string");
 }
 
-TEST_CASE("slugids are valid v4 nice slugids; derived ones are stable and distinct") {
+TEST_CASE("slugids are valid v4 nice slugids; derived ones are stable and distinct", "[core]") {
   std::set<std::string> seen;
   for (int i = 0; i < 2000; ++i) {
     auto s = NewSlugid();
@@ -54,7 +54,7 @@ TEST_CASE("slugids are valid v4 nice slugids; derived ones are stable and distin
   REQUIRE_FALSE(IsSlugid(""));
 }
 
-TEST_CASE("timestamps parse, format and round-trip") {
+TEST_CASE("timestamps parse, format and round-trip", "[core]") {
   auto t = ParseTimestamp("2019-01-01T00:00:00.000Z");
   REQUIRE(t);
   REQUIRE(t->ms == 1546300800000LL);
@@ -73,7 +73,7 @@ TEST_CASE("timestamps parse, format and round-trip") {
   REQUIRE(FormatIsoMs(-1) == "1969-12-31T23:59:59.999Z");
 }
 
-TEST_CASE("ShiftTimestamps shifts every timestamp string, keeping offsets; keys untouched") {
+TEST_CASE("ShiftTimestamps shifts every timestamp string, keeping offsets; keys untouched", "[core]") {
   auto d = ParseJson(R"({"deadline": "2019-01-01T00:00:00.000Z",
      "payload": {"artifacts": [{"expires": "2019-01-02T00:00:00+01:00", "name": "2019-01-01T00:00:00Z"}],
                  "env": {"X": "2019-01-01T00:00:00Z-suffix"}},
@@ -86,7 +86,7 @@ TEST_CASE("ShiftTimestamps shifts every timestamp string, keeping offsets; keys 
   REQUIRE(d.HasMember("2019-01-01T00:00:00Z"));
 }
 
-TEST_CASE("schema validation against Taskcluster's create-task-request with $refs") {
+TEST_CASE("schema validation against Taskcluster's create-task-request with $refs", "[core]") {
   auto good = ParseJson(R"({
     "taskGroupId": "ZyNAZZR0SmOcgqC_k_wqsQ", "schedulerId": "gecko-level-1", "taskQueueId": "proj/linux",
     "created": "2019-01-01T00:00:00.000Z", "deadline": "2019-01-02T00:00:00.000Z", "expires": "2020-01-01T00:00:00.000Z",
@@ -106,7 +106,7 @@ TEST_CASE("schema validation against Taskcluster's create-task-request with $ref
   REQUIRE_THROWS_AS(ValidateSchema("no-such-schema.json", good), std::logic_error);
 }
 
-TEST_CASE("JSON that cannot be written back is refused at parse; the writer never truncates") {
+TEST_CASE("JSON that cannot be written back is refused at parse; the writer never truncates", "[core]") {
   REQUIRE_THROWS_WITH(ParseJson(R"({"x": "\udc00"})", "in"), Catch::Contains("lone surrogate"));
   REQUIRE_THROWS_AS(ParseJson(R"({"\ud800": 1})", "in"), BadInput);  // RapidJSON refuses a lone high surrogate itself
   REQUIRE_THROWS_WITH(ParseJson(R"({"x": 7700003118945841e308})", "in"), Catch::Contains("too large"));

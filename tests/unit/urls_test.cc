@@ -6,7 +6,7 @@
 
 using namespace tc;
 
-TEST_CASE("api urls") {
+TEST_CASE("api urls", "[urls]") {
   CHECK(ApiUrl("https://tc.example.com", "queue", "v1", "task/abc") ==
         "https://tc.example.com/api/queue/v1/task/abc");
   CHECK(ApiUrl("https://tc.example.com/", "queue", "v1", "/task/abc") ==
@@ -21,7 +21,7 @@ TEST_CASE("api urls") {
   CHECK(ApiUrl("http://taskcluster", "queue", "v1", "task/x") == "http://taskcluster/api/queue/v1/task/x");
 }
 
-TEST_CASE("encodeURIComponent and query strings") {
+TEST_CASE("encodeURIComponent and query strings", "[urls]") {
   CHECK(EncodeURIComponent("public/build/target.tar.gz") == "public%2Fbuild%2Ftarget.tar.gz");
   CHECK(EncodeURIComponent("a b+c&d=e?f#g%") == "a%20b%2Bc%26d%3De%3Ff%23g%25");
   CHECK(EncodeURIComponent("AZaz09-_.!~*'()") == "AZaz09-_.!~*'()");
@@ -31,7 +31,7 @@ TEST_CASE("encodeURIComponent and query strings") {
         "continuationToken=a%2Fb%3D%3D&limit=10");
 }
 
-TEST_CASE("parse urls") {
+TEST_CASE("parse urls", "[urls]") {
   auto u = ParseUrl("https://Tc.Example.com/api/queue/v1/task/a%2Fb?x=1#frag");
   REQUIRE(u);
   CHECK(u->scheme == "https");
@@ -61,7 +61,7 @@ TEST_CASE("parse urls") {
   }
 }
 
-TEST_CASE("resolve redirects") {
+TEST_CASE("resolve redirects", "[urls]") {
   auto base = *ParseUrl("http://a.example:8000/api/queue/v1/task/x/artifacts/y?z=1");
   CHECK(ResolveUrl(base, "https://s3.example/bucket/k?X-Amz-Signature=abc")->ToString() ==
         "https://s3.example/bucket/k?X-Amz-Signature=abc");
@@ -75,7 +75,7 @@ TEST_CASE("resolve redirects") {
   CHECK(UrlForLog("https://s3/x") == "https://s3/x");
 }
 
-TEST_CASE("parse and resolve survive random input") {
+TEST_CASE("parse and resolve survive random input", "[urls]") {
   std::mt19937 rng(7);
   const std::string alphabet = "htps:/?#[]@%.:0123456789abcXYZ \t\x01\xff";
   auto base = *ParseUrl("https://q.example/api/queue/v1/task/x");

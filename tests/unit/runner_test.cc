@@ -11,6 +11,8 @@
 #include "run/runner.h"
 #include "core/schema.h"
 #include "core/slugid.h"
+#include "core/timestamp.h"
+#include "memory_world.h"
 #include "test_util.h"
 
 using namespace tc;
@@ -19,105 +21,19 @@ using tctest::TaskDef;
 
 namespace {
 
-// Forwards to a MemoryQueue and counts the mutating calls.
-struct Counts {
-  int mutations = 0, creates = 0, reruns = 0, cancels = 0;
-};
-
-class CountingQueue : public Queue {
- public:
-  CountingQueue(MemoryQueue& q, Counts& c) : q_(q), c_(c) {}
-  Json Task(const std::string& id) override { return q_.Task(id); }
-  Json Status(const std::string& id) override { return q_.Status(id); }
-  Json CreateTask(const std::string& id, const JsonValue& d) override {
-    ++c_.mutations;
-    ++c_.creates;
-    return q_.CreateTask(id, d);
-  }
-  Json RerunTask(const std::string& id) override {
-    ++c_.mutations;
-    ++c_.reruns;
-    return q_.RerunTask(id);
-  }
-  Json CancelTask(const std::string& id) override {
-    ++c_.mutations;
-    ++c_.cancels;
-    return q_.CancelTask(id);
-  }
-  Json ListTaskGroup(const std::string& g, const Page& p) override { return q_.ListTaskGroup(g, p); }
-  Json ListDependentTasks(const std::string& t, const Page& p) override { return q_.ListDependentTasks(t, p); }
-  std::string GetLatestArtifact(const std::string& t, const std::string& n) override {
-    return q_.GetLatestArtifact(t, n);
-  }
-
- private:
-  MemoryQueue& q_;
-  Counts& c_;
-};
-
-struct World {
-  MemoryQueue q;
-  std::string group = NewSlugid();
-  std::string action_task = NewSlugid();
-  std::string dir;
-  Counts counts;
+// The in-process world, with its counts under short names.
+struct World : tctest::MemoryWorld {
   int& mutations = counts.mutations;
   int& creates = counts.creates;
   int& reruns = counts.reruns;
   int& cancels = counts.cancels;
-  std::string out, err;
-
-  World() {
-    dir = (std::filesystem::temp_directory_path() / ("tc-runner-" + NewSlugid())).string();
-    // the decision task: its taskId is the group
-    q.SeedTask(group, TaskDef(group, q.NowMs(), 3600 * 1000, false, "decision"), "completed");
-    q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
-    q.FinishSeeding();
-  }
-  ~World() { std::filesystem::remove_all(dir); }
-
-  std::string Seed(const std::string& state, bool retrigger = true, Json def = Json()) {
-    std::string id = NewSlugid();
-    if (def.IsNull()) def = TaskDef(group, q.NowMs(), 3600 * 1000, retrigger);
-    q.SeedTask(id, def, state);
-    q.FinishSeeding();
-    return id;
-  }
-
-  std::map<std::string, std::string> Env(const std::string& action, const std::string& task_json,
-                                         const std::string& input = "{}") {
-    return {{"TASK_ID", action_task},
-            {"ACTION_TASK_GROUP_ID", group},
-            {"ACTION_TASK_ID", task_json},
-            {"ACTION_INPUT", input},
-            {"ACTION_CALLBACK", action}};
-  }
-
-  int Run(const std::map<std::string, std::string>& env, bool dry_run = false, const std::string& context_file = "") {
-    RunOptions o;
-    o.dry_run = dry_run;
-    o.artifacts_dir = dir;
-    o.context_file = context_file;
-    o.now_ms = [this] { return q.NowMs(); };
-    QueueFactory f = [&]() { return std::make_unique<CountingQueue>(q, counts); };
-    std::ostringstream o1, o2;
-    int rc = RunAction(o, MapEnv(env), f, o1, o2);
-    out = o1.str();
-    err = o2.str();
-    return rc;
-  }
-  int RunOn(const std::string& action, const std::string& task_id, const std::string& input = "{}") {
-    return Run(Env(action, "\"" + task_id + "\"", input));
-  }
-  Json Report() { return ParseJsonFile(dir + "/report.json"); }
-  std::string State(const std::string& id) { return q.Status(id)["status"]["state"].GetString(); }
 };
 
 std::string OpStatusAt(const Json& r, size_t i) { return r["operations"][i]["status"].GetString(); }
 
 }  // namespace
 
-TEST_CASE("rerun: failed and exception tasks get a new run") {
+TEST_CASE("rerun: failed and exception tasks get a new run", "[runner]") {
   World w;
   for (const char* state : {"failed", "exception"}) {
     std::string id = w.Seed(state);
@@ -132,7 +48,7 @@ TEST_CASE("rerun: failed and exception tasks get a new run") {
   REQUIRE(w.reruns == 2);
 }
 
-TEST_CASE("rerun: completed is refused unless force; force warns about consumers") {
+TEST_CASE("rerun: completed is refused unless force; force warns about consumers", "[runner]") {
   World w;
   std::string id = w.Seed("completed");
   // a consumer (payload names the task) and a waiter (dependency only)
@@ -167,7 +83,7 @@ TEST_CASE("rerun: completed is refused unless force; force warns about consumers
   REQUIRE_THAT(warning, !Catch::Contains(waiter_id));
 }
 
-TEST_CASE("rerun: pending/running is a no-op; unscheduled needs force; past deadline refused") {
+TEST_CASE("rerun: pending/running is a no-op; unscheduled needs force; past deadline refused", "[runner]") {
   World w;
   std::string pending = w.Seed("pending");
   REQUIRE(w.RunOn("rerun", pending) == 0);
@@ -195,7 +111,7 @@ TEST_CASE("rerun: pending/running is a no-op; unscheduled needs force; past dead
                                                                   Catch::Contains("retrigger-disabled"));
 }
 
-TEST_CASE("retrigger x3: copies with derived ids, shifted timestamps, parent and action-task dependency") {
+TEST_CASE("retrigger x3: copies with derived ids, shifted timestamps, parent and action-task dependency", "[runner]") {
   World w;
   std::string id = w.Seed("failed");
   Json orig = w.q.Task(id);
@@ -239,7 +155,7 @@ TEST_CASE("retrigger x3: copies with derived ids, shifted timestamps, parent and
   }
 }
 
-TEST_CASE("retrigger: refused for non-retriggerable tasks; retrigger-disabled needs force") {
+TEST_CASE("retrigger: refused for non-retriggerable tasks; retrigger-disabled needs force", "[runner]") {
   World w;
   std::string id = w.Seed("completed", false);
   REQUIRE(w.RunOn("retrigger", id) == 1);
@@ -258,7 +174,7 @@ TEST_CASE("retrigger: refused for non-retriggerable tasks; retrigger-disabled ne
   REQUIRE(w.mutations == before);
 }
 
-TEST_CASE("retrigger of a deadline-exceeded task gives fresh timestamps the queue accepts") {
+TEST_CASE("retrigger of a deadline-exceeded task gives fresh timestamps the queue accepts", "[runner]") {
   World w;
   std::string id = w.Seed("failed", false, TaskDef(w.group, w.q.NowMs(), 3LL * 24 * 3600 * 1000, false));
   REQUIRE(w.RunOn("retrigger-disabled", id, R"({"force": true})") == 0);
@@ -268,7 +184,7 @@ TEST_CASE("retrigger of a deadline-exceeded task gives fresh timestamps the queu
   REQUIRE(ParseTimestamp(t["deadline"].GetString())->ms > w.q.NowMs());
 }
 
-TEST_CASE("dry run plans and mutates nothing") {
+TEST_CASE("dry run plans and mutates nothing", "[runner]") {
   World w;
   std::string id = w.Seed("failed");
   REQUIRE(w.Run(w.Env("retrigger", "\"" + id + "\"", R"({"times": 2})"), true) == 0);
@@ -279,7 +195,7 @@ TEST_CASE("dry run plans and mutates nothing") {
   REQUIRE(OpStatusAt(r, 1) == "planned");
 }
 
-TEST_CASE("cancel and cancel-all") {
+TEST_CASE("cancel and cancel-all", "[runner]") {
   World w;
   std::string pending = w.Seed("pending");
   REQUIRE(w.RunOn("cancel", pending) == 0);
@@ -298,7 +214,7 @@ TEST_CASE("cancel and cancel-all") {
   REQUIRE(w.Report()["operations"].Size() == 5);
 }
 
-TEST_CASE("unknown and foreign tasks are bad input, with no mutation") {
+TEST_CASE("unknown and foreign tasks are bad input, with no mutation", "[runner]") {
   World w;
   REQUIRE(w.RunOn("rerun", NewSlugid()) == 2);
   REQUIRE_THAT(w.err, Catch::Contains("ACTION_TASK_ID") && Catch::Contains("does not exist"));
@@ -309,7 +225,7 @@ TEST_CASE("unknown and foreign tasks are bad input, with no mutation") {
   REQUIRE(w.mutations == 0);
 }
 
-TEST_CASE("bad input: exit 2, one line naming the field, no mutation") {
+TEST_CASE("bad input: exit 2, one line naming the field, no mutation", "[runner]") {
   World w;
   std::string id = w.Seed("failed");
   std::string tid = "\"" + id + "\"";
@@ -372,7 +288,7 @@ TEST_CASE("bad input: exit 2, one line naming the field, no mutation") {
   REQUIRE(w.mutations == 0);
 }
 
-TEST_CASE("--context file replaces the ACTION_* variables") {
+TEST_CASE("--context file replaces the ACTION_* variables", "[runner]") {
   World w;
   std::string id = w.Seed("failed");
   std::filesystem::create_directories(w.dir);

@@ -26,8 +26,8 @@
 #include <set>
 #include <thread>
 
-#include "emulator/emulator.h"
-#include "process_util.h"
+#include "emulator_world.h"
+#include "task_graph.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "test_util.h"
@@ -121,117 +121,33 @@ bool SameShifted(const JsonValue& a, const JsonValue& b, int64_t shift_ms) {
   return a == b;
 }
 
-struct World {
-  std::unique_ptr<Emulator> emu;
-  std::string group = NewSlugid();
-  std::string action_task = NewSlugid();
-  std::string dir = (std::filesystem::temp_directory_path() / ("tc-fm-" + NewSlugid())).string();
+struct World : tctest::EmulatorWorld {
   // graph world (downstream)
   std::string X, B, S, M, T, R;
-
-  explicit World(int page_size = 1000) {
-    EmulatorOptions o;
-    o.world_json = R"({"pageSize": )" + std::to_string(page_size) + R"(, "clients": [
-      {"clientId": ")" + std::string(kHookClient) + R"(", "accessToken": ")" + std::string(kHookToken) + R"(", "scopes": [
-        "queue:create-task:project:none", "queue:scheduler-id:gecko-level-3",
-        "queue:create-task:highest:proj-gecko/*", "queue:route:tc-treeherder.*",
-        "queue:rerun-task:gecko-level-3/*", "queue:cancel-task:gecko-level-3/*",
-        "secrets:get:project/x", "assume:*"]}]})";
-    emu = std::make_unique<Emulator>(o);
-    emu->Start();
-    auto& q = emu->queue();
-    q.SeedTask(group, TaskDef(group, q.NowMs(), 3600 * 1000, false, "decision"), "completed");
-    q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
-    q.FinishSeeding();
-  }
-  ~World() {
-    emu->Stop();
-    std::filesystem::remove_all(dir);
-  }
-
-  std::string Seed(const std::string& state, bool retrigger = true, int64_t age_ms = 3600 * 1000,
-                   const std::string& label = "test-linux64/opt-mochitest-1") {
-    std::string id = NewSlugid();
-    emu->queue().SeedTask(id, TaskDef(group, emu->queue().NowMs(), age_ms, retrigger, label), state);
-    emu->queue().FinishSeeding();
-    return id;
-  }
-
-  // GraphWorld of tests/graph_test.cc: X (toolchain, outside) <- B (build) <- S (signing,
-  // consumes B) <- M (beetmover, consumes S, URL to B); T (test of B); R (release signing of B).
-  void SeedGraph() {
-    auto& q = emu->queue();
-    X = NewSlugid(), B = NewSlugid(), S = NewSlugid(), M = NewSlugid(), T = NewSlugid(), R = NewSlugid();
-    Json graph(rapidjson::kObjectType);
-    auto def = [&](const std::string& label, const std::vector<std::string>& deps, bool retrigger) {
-      Json d = TaskDef(group, q.NowMs(), 3600 * 1000, retrigger, label);
-      for (const auto& x : deps) d["dependencies"].PushBack(Str(x, d.GetAllocator()), d.GetAllocator());
-      return d;
-    };
-    auto add = [&](const std::string& id, Json d, const std::string& state, const std::vector<std::string>& deps,
-                   bool retrigger_attr) {
-      q.SeedTask(id, d, state);
-      auto& a = graph.GetAllocator();
-      JsonValue e(rapidjson::kObjectType);
-      e.AddMember("label", JsonValue(d["metadata"]["name"], a), a);
-      e.AddMember("kind", "test", a);
-      JsonValue attrs(rapidjson::kObjectType);
-      if (retrigger_attr) attrs.AddMember("retrigger", true, a);
-      e.AddMember("attributes", attrs, a);
-      JsonValue dm(rapidjson::kObjectType);
-      int k = 0;
-      for (const auto& x : deps) dm.AddMember(Str("d" + std::to_string(k++), a), Str(x, a), a);
-      e.AddMember("dependencies", dm, a);
-      e.AddMember("task", JsonValue(d, a), a);
-      graph.AddMember(Str(id, a), e, a);
-    };
-    add(X, def("toolchain", {}, false), "completed", {}, false);
-    add(B, def("build-linux64", {X}, true), "completed", {X}, true);
-    Json s = def("build-signing-linux64", {B}, false);
-    {
-      auto& sa = s.GetAllocator();
-      Json ua = ParseJson(R"([{"taskId": ")" + B + R"(", "paths": ["public/build/x.tar.bz2"]}])", "ua");
-      s["payload"].AddMember("upstreamArtifacts", JsonValue(ua, sa), sa);
-    }
-    add(S, std::move(s), "completed", {B}, false);
-    Json m = def("beetmover-linux64", {S, B}, false);
-    {
-      auto& ma = m.GetAllocator();
-      Json ua = ParseJson(R"([{"taskId": ")" + S + R"("}])", "ua");
-      m["payload"].AddMember("upstreamArtifacts", JsonValue(ua, ma), ma);
-      m["payload"]["env"].AddMember(
-          "INSTALLER_URL", Str("https://tc.example.com/api/queue/v1/task/" + B + "/artifacts/public/build/target.tar.bz2", ma),
-          ma);
-    }
-    add(M, std::move(m), "completed", {S, B}, false);
-    add(T, def("test-linux64-mochitest-1", {B}, true), "failed", {B}, true);
-    add(R, def("release-signing", {B}, false), "failed", {B}, false);
-    q.FinishSeeding();
-    MemArtifact tg;
-    tg.name = "public/task-graph.json";
-    tg.content_type = "application/json";
-    tg.content = ToJson(graph);
-    tg.gzip = true;
-    q.PutArtifact(group, -1, tg);
-  }
-
   int receive_timeout_s = 0;  // TASKCLUSTER_RECEIVE_TIMEOUT for the run (0: the client's default)
+
+  explicit World(int page_size = 1000)
+      : EmulatorWorld([&] {
+          tctest::EmulatorWorldOptions o;
+          auto scopes = tctest::ActionHookScopes();
+          scopes.push_back("assume:*");
+          o.clients = {{kHookClient, kHookToken, scopes}};
+          o.page_size = page_size;
+          return o;
+        }()) {}
+
+  // The release graph of tests/support/task_graph.h: X (toolchain, outside) <- B (build) <- S
+  // (signing, consumes B) <- M (beetmover, consumes S, URL to B); T (test of B); R (release signing of B).
+  void SeedGraph() {
+    auto g = tctest::SeedReleaseGraph(queue(), group);
+    X = g.X, B = g.B, S = g.S, M = g.M, T = g.T, R = g.R;
+  }
 
   tctest::ProcResult Run(const std::string& action, const std::string& task_json, const std::string& input,
                          std::vector<std::string> args = {}) {
-    std::map<std::string, std::string> env = {{"TASKCLUSTER_ROOT_URL", emu->root_url()},
-                                              {"TASKCLUSTER_CLIENT_ID", kHookClient},
-                                              {"TASKCLUSTER_ACCESS_TOKEN", kHookToken},
-                                              {"TASK_ID", action_task},
-                                              {"ACTION_TASK_GROUP_ID", group},
-                                              {"ACTION_TASK_ID", task_json},
-                                              {"ACTION_INPUT", input},
-                                              {"ACTION_CALLBACK", action},
-                                              {"PATH", "/usr/bin:/bin"}};
-    if (receive_timeout_s > 0) env["TASKCLUSTER_RECEIVE_TIMEOUT"] = std::to_string(receive_timeout_s);
-    std::vector<std::string> argv = {std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return tctest::RunProcess(argv, env);
+    std::map<std::string, std::string> extra;
+    if (receive_timeout_s > 0) extra["TASKCLUSTER_RECEIVE_TIMEOUT"] = std::to_string(receive_timeout_s);
+    return EmulatorWorld::Run(action, task_json, input, extra, args);
   }
 
   // The downstream retrigger of B: its closure holds release (Chain-of-Trust) tasks
@@ -252,14 +168,6 @@ struct World {
     emu->AddFaults({f});
   }
 
-  Json Report() { return ParseJsonFile(dir + "/report.json"); }
-  Json Status(const std::string& id) { return emu->queue().Status(id); }
-  std::string State(const std::string& id) { return Status(id)["status"]["state"].GetString(); }
-  size_t Runs(const std::string& id) { return Status(id)["status"]["runs"].Size(); }
-  std::set<std::string> Ids() {
-    auto v = emu->queue().TaskIds();
-    return {v.begin(), v.end()};
-  }
   // Journal entries whose fault is `kind` and path matches fragment.
   int Fired(const std::string& kind, const std::string& fragment) {
     int n = 0;
@@ -287,7 +195,7 @@ struct World {
   }
 };
 
-std::string Describe(const tctest::ProcResult& r) { return "exit " + std::to_string(r.status) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err; }
+using tctest::Describe;
 
 std::string PutPath(const std::string& id) { return "/api/queue/v1/task/" + id; }
 std::string PostPath(const std::string& id, const std::string& what) { return "/api/queue/v1/task/" + id + "/" + what; }

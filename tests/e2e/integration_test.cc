@@ -10,10 +10,11 @@
 #include <fstream>
 #include <thread>
 
-#include "emulator/emulator.h"
-#include "process_util.h"
+#include "emulator_world.h"
+#include "task_graph.h"
 #include "core/schema.h"
 #include "core/slugid.h"
+#include "core/timestamp.h"
 #include "test_creds.h"
 #include "test_util.h"
 
@@ -26,109 +27,43 @@ const char* kAdminToken = "admin-token-for-integration-tests-00000000";
 const char* kHookToken = "hook-token-for-integration-tests-000000000";
 const char* kTinyToken = "tiny-token-for-integration-tests-000000000";
 
-struct It {
-  std::unique_ptr<Emulator> emu;
-  std::string group = NewSlugid();
-  std::string action_task = NewSlugid();
-  std::string dir = (std::filesystem::temp_directory_path() / ("tc-it-" + NewSlugid())).string();
-  std::map<std::string, std::string> creds;  // env for Hawk
+const char* kHookClient = "project/gecko/action-hook";
 
-  explicit It(int page_size = 1000) {
-    EmulatorOptions o;
-    o.proxy_port = 0;
-    o.proxy_client_id = "project/gecko/action-hook";
-    o.world_json = R"({"pageSize": )" + std::to_string(page_size) + R"(, "clients": [
-      {"clientId": "project/admin", "accessToken": ")" + std::string(kAdminToken) + R"(", "scopes": ["*"]},
-      {"clientId": "project/gecko/action-hook", "accessToken": ")" + std::string(kHookToken) + R"(", "scopes": [
-        "queue:create-task:project:none", "queue:scheduler-id:gecko-level-3",
-        "queue:create-task:highest:proj-gecko/*", "queue:route:tc-treeherder.*",
-        "queue:rerun-task:gecko-level-3/*", "queue:cancel-task:gecko-level-3/*",
-        "secrets:get:project/x", "auth:create-client:*", "assume:*"]},
-      {"clientId": "project/tiny", "accessToken": ")" + std::string(kTinyToken) + R"(", "scopes": []}]})";
-    emu = std::make_unique<Emulator>(o);
-    emu->Start();
-    auto& q = emu->queue();
-    q.SeedTask(group, TaskDef(group, q.NowMs(), 3600 * 1000, false, "decision"), "completed");
-    q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
-    q.FinishSeeding();
-    creds = {{"TASKCLUSTER_ROOT_URL", emu->root_url()},
-             {"TASKCLUSTER_CLIENT_ID", "project/gecko/action-hook"},
-             {"TASKCLUSTER_ACCESS_TOKEN", kHookToken}};
-    emu->ClearJournal();
-  }
-  ~It() {
-    emu->Stop();
-    std::filesystem::remove_all(dir);
-  }
+// An emulator world with an admin, the action hook's client (the runs' client,
+// also behind the proxy) and a client without scopes.
+struct It : tctest::EmulatorWorld {
+  explicit It(int page_size = 1000)
+      : EmulatorWorld([&] {
+          tctest::EmulatorWorldOptions o;
+          auto hook_scopes = tctest::ActionHookScopes();
+          hook_scopes.push_back("auth:create-client:*");
+          hook_scopes.push_back("assume:*");
+          o.clients = {{"project/admin", kAdminToken, {"*"}},
+                       {kHookClient, kHookToken, hook_scopes},
+                       {"project/tiny", kTinyToken, {}}};
+          o.run_client = kHookClient;
+          o.proxy_client_id = kHookClient;
+          o.page_size = page_size;
+          return o;
+        }()) {}
 
-  std::string Seed(const std::string& state, bool retrigger = true, int64_t age_ms = 3600 * 1000) {
-    std::string id = NewSlugid();
-    emu->queue().SeedTask(id, TaskDef(group, emu->queue().NowMs(), age_ms, retrigger), state);
-    emu->queue().FinishSeeding();
-    return id;
-  }
-
-  tctest::ProcResult Run(const std::string& action, const std::string& task_json, const std::string& input,
-                         std::map<std::string, std::string> extra = {}, std::vector<std::string> args = {}) {
-    std::map<std::string, std::string> env = creds;
-    env["TASK_ID"] = action_task;
-    env["ACTION_TASK_GROUP_ID"] = group;
-    env["ACTION_TASK_ID"] = task_json;
-    env["ACTION_INPUT"] = input;
-    env["ACTION_CALLBACK"] = action;
-    env["PATH"] = "/usr/bin:/bin";
-    for (auto& [k, v] : extra) {
-      if (v == "<unset>") env.erase(k);
-      else env[k] = v;
-    }
-    std::vector<std::string> argv = {std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return tctest::RunProcess(argv, env);
-  }
-  tctest::ProcResult RunOn(const std::string& action, const std::string& id, const std::string& input = "{}",
-                           std::map<std::string, std::string> extra = {}) {
-    return Run(action, "\"" + id + "\"", input, extra);
-  }
-
-  // Mutating queue requests that took effect, by method + path fragment.
-  int Committed(const std::string& method, const std::string& fragment) {
-    int n = 0;
-    for (const auto& e : emu->Journal())
-      if (e.committed && e.method == method && e.path.find(fragment) != std::string::npos) ++n;
-    return n;
-  }
-  // Distinct paths among them (a replayed idempotent request counts once).
-  size_t CommittedDistinct(const std::string& method, const std::string& fragment) {
-    std::set<std::string> paths;
-    for (const auto& e : emu->Journal())
-      if (e.committed && e.method == method && e.path.find(fragment) != std::string::npos) paths.insert(e.path);
-    return paths.size();
-  }
-  int Mutating() {
-    int n = 0;
-    for (const auto& e : emu->Journal()) n += e.mutating;
-    return n;
-  }
-  Json Report() { return ParseJsonFile(dir + "/report.json"); }
-  std::string State(const std::string& id) { return emu->queue().Status(id)["status"]["state"].GetString(); }
-  size_t TaskCount() { return emu->queue().TaskIds().size(); }
   void Fault(const std::string& json) {
     Json f = ParseJson(json, "fault");
     emu->AddFaults(ParseFaults(f));
   }
 };
 
-std::string Describe(const tctest::ProcResult& r) { return "stdout:\n" + r.out + "\nstderr:\n" + r.err; }
+using tctest::Describe;
 
 }  // namespace
 
 TEST_CASE("it: --help and usage errors") {
-  auto r = tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action", "--help"}, {});
+  auto r = tctest::RunTcAction({"--help"}, {});
   REQUIRE(r.status == 0);
   REQUIRE_THAT(r.out, Catch::Contains("run"));
-  r = tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action", "run", "--bogus"}, {});
+  r = tctest::RunTcAction({"run", "--bogus"}, {});
   REQUIRE(r.status == 2);
-  r = tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action"}, {});
+  r = tctest::RunTcAction({}, {});
   REQUIRE(r.status == 2);
 }
 
@@ -328,12 +263,9 @@ TEST_CASE("it: secrets never appear in output or artifacts, even with -vv") {
     e.insert(env.begin(), env.end());
     e["TASKCLUSTER_CLIENT_ID"] = tmp.client_id;
     e["TASKCLUSTER_ACCESS_TOKEN"] = tmp.access_token;
-    e["TASK_ID"] = it.action_task;
-    e["ACTION_TASK_GROUP_ID"] = it.group;
-    e["ACTION_TASK_ID"] = "\"" + id + "\"";
-    e["ACTION_INPUT"] = "{}";
-    e["ACTION_CALLBACK"] = action;
-    auto r = tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action", "-vv", "run", "--artifacts", it.dir}, e);
+    for (auto& [k, v] : tctest::ActionEnv(it.action_task, it.group, action, "\"" + id + "\"", "{}")) e[k] = v;
+    e.erase("PATH");
+    auto r = tctest::RunTcAction({"-vv", "run", "--artifacts", it.dir}, e);
     std::string all = r.out + r.err;
     for (const auto& entry : std::filesystem::directory_iterator(it.dir)) {
       std::ifstream f(entry.path());
@@ -351,47 +283,20 @@ TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifact via redir
   It it;
   auto& q = it.emu->queue();
   // build B <- tests T1, T2 (retriggerable); release signing S <- B (not retriggerable, failed)
-  auto def = [&](const std::string& label, const std::vector<std::string>& deps, bool retrigger) {
-    Json d = TaskDef(it.group, q.NowMs(), 3600 * 1000, retrigger, label);
-    for (const auto& x : deps) d["dependencies"].PushBack(Str(x, d.GetAllocator()), d.GetAllocator());
-    return d;
-  };
   std::string B = NewSlugid(), T1 = NewSlugid(), T2 = NewSlugid(), S = NewSlugid();
-  Json graph(rapidjson::kObjectType);
-  auto add = [&](const std::string& id, Json d, const std::string& state, const std::vector<std::string>& deps) {
+  tctest::GraphArtifacts graph;
+  auto add = [&](const std::string& id, const std::string& label, const std::vector<std::string>& deps,
+                 bool retrigger, const std::string& state) {
+    Json d = tctest::TaskDefWithDeps(it.group, q.NowMs(), label, deps, retrigger);
     q.SeedTask(id, d, state);
-    auto& a = graph.GetAllocator();
-    JsonValue e(rapidjson::kObjectType);
-    e.AddMember("label", CopyValue(d["metadata"]["name"], a), a);
-    e.AddMember("kind", "test", a);
-    JsonValue attrs(rapidjson::kObjectType);
-    if (d["tags"].HasMember("retrigger")) attrs.AddMember("retrigger", true, a);
-    e.AddMember("attributes", attrs, a);
-    JsonValue dm(rapidjson::kObjectType);
-    for (size_t k = 0; k < deps.size(); ++k) dm.AddMember(Str("d" + std::to_string(k), a), Str(deps[k], a), a);
-    e.AddMember("dependencies", dm, a);
-    e.AddMember("task", CopyValue(d, a), a);
-    graph.AddMember(Str(id, a), e, a);
+    graph.Add(id, d, "test", retrigger);
   };
-  add(B, def("build-linux64/opt", {}, true), "completed", {});
-  add(T1, def("test-linux64/opt-1", {B}, true), "failed", {B});
-  add(T2, def("test-linux64/opt-2", {B}, true), "completed", {B});
-  add(S, def("release-signing-linux64", {B}, false), "failed", {B});
+  add(B, "build-linux64/opt", {}, true, "completed");
+  add(T1, "test-linux64/opt-1", {B}, true, "failed");
+  add(T2, "test-linux64/opt-2", {B}, true, "completed");
+  add(S, "release-signing-linux64", {B}, false, "failed");
   q.FinishSeeding();
-  MemArtifact tg;
-  tg.name = "public/task-graph.json";
-  tg.content = ToJson(graph);
-  tg.content_type = "application/json";
-  tg.gzip = true;
-  q.PutArtifact(it.group, -1, tg);
-  Json l2t(rapidjson::kObjectType);
-  for (auto& m : graph.GetObject())
-    l2t.AddMember(CopyValue(m.value["label"], l2t.GetAllocator()), CopyValue(m.name, l2t.GetAllocator()), l2t.GetAllocator());
-  MemArtifact lt;
-  lt.name = "public/label-to-taskid.json";
-  lt.content = ToJson(l2t);
-  lt.content_type = "application/json";
-  q.PutArtifact(it.group, -1, lt);
+  graph.Publish(q, it.group);
   it.emu->ClearJournal();
 
   SECTION("retrigger-disabled --downstream of the build, forced (the closure holds a release task)") {

@@ -1,18 +1,12 @@
-// Helpers shared by the domain/runner tests: a task-definition factory, an
-// env map, and seeding a MemoryQueue.
-#pragma once
-#include <map>
-#include <optional>
-#include <string>
+#include "test_util.h"
 
-#include "actions/context.h"
-#include "core/json.h"
-#include "emulator/queue_memory.h"
+#include <optional>
+
 #include "core/timestamp.h"
 
 namespace tctest {
 
-inline tc::EnvLookup MapEnv(std::map<std::string, std::string> m) {
+tc::EnvLookup MapEnv(std::map<std::string, std::string> m) {
   return [m](const std::string& k) -> std::optional<std::string> {
     auto it = m.find(k);
     if (it == m.end()) return std::nullopt;
@@ -20,9 +14,7 @@ inline tc::EnvLookup MapEnv(std::map<std::string, std::string> m) {
   };
 }
 
-// A valid task definition created `age_ms` ago with a 1-day deadline.
-inline tc::Json TaskDef(const std::string& group, int64_t now_ms, int64_t age_ms = 3600 * 1000,
-                        bool retrigger = true, const std::string& label = "test-linux64/opt-mochitest-1") {
+tc::Json TaskDef(const std::string& group, int64_t now_ms, int64_t age_ms, bool retrigger, const std::string& label) {
   std::string created = tc::FormatIsoMs(now_ms - age_ms);
   std::string deadline = tc::FormatIsoMs(now_ms - age_ms + 24 * 3600 * 1000);
   std::string expires = tc::FormatIsoMs(now_ms - age_ms + 30LL * 24 * 3600 * 1000);
@@ -39,6 +31,13 @@ inline tc::Json TaskDef(const std::string& group, int64_t now_ms, int64_t age_ms
     "tags": {"kind": "test", "label": ")" + label + R"(")" + (retrigger ? R"(, "retrigger": "true")" : "") + R"(},
     "extra": {"treeherder": {"symbol": "M1"}}})";
   return tc::ParseJson(text, "taskdef");
+}
+
+tc::Json TaskDefWithDeps(const std::string& group, int64_t now_ms, const std::string& label,
+                         const std::vector<std::string>& deps, bool retrigger) {
+  tc::Json d = TaskDef(group, now_ms, 3600 * 1000, retrigger, label);
+  for (const auto& x : deps) d["dependencies"].PushBack(tc::Str(x, d.GetAllocator()), d.GetAllocator());
+  return d;
 }
 
 }  // namespace tctest

@@ -8,14 +8,14 @@
 #include <sstream>
 
 #include "core/json.h"
-#include "process_util.h"
+#include "tc_action.h"
 #include "core/slugid.h"
 
 using namespace tc;
 
 namespace {
 
-std::string Bin() { return std::string(TC_BINARY_DIR) + "/tc-action"; }
+std::string Bin() { return tctest::TcActionPath(); }
 std::string Data(const std::string& name) { return std::string(TC_SOURCE_DIR) + "/tests/data/actions/" + name; }
 
 struct TempFile {

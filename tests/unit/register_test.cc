@@ -46,11 +46,11 @@ std::set<std::string> Keys(const JsonValue& o) {
 
 }  // namespace
 
-TEST_CASE("register: .taskcluster.yml hash names the hooks (as the 2018 try decision did)") {
+TEST_CASE("register: .taskcluster.yml hash names the hooks (as the 2018 try decision did)", "[register]") {
   REQUIRE(TaskclusterYmlHash(Slurp(Data("gecko-try-2018.taskcluster.yml"))) == "bb2dee27f9");
 }
 
-TEST_CASE("register: output validates and matches the real gecko-try-2018 actions.json") {
+TEST_CASE("register: output validates and matches the real gecko-try-2018 actions.json", "[register]") {
   Json doc = Render();
   REQUIRE_FALSE(ValidateSchema("action-schema-v1.json", doc));
   Json real = ParseJson(Slurp(Data("gecko-try-2018.actions.json")), "real");
@@ -81,7 +81,7 @@ TEST_CASE("register: output validates and matches the real gecko-try-2018 action
           "retrigger-decision");
 }
 
-TEST_CASE("register: entries have the structure of the 2020 autoland actions.json") {
+TEST_CASE("register: entries have the structure of the 2020 autoland actions.json", "[register]") {
   Json doc = Render();
   Json real = ParseJson(Slurp(Data("gecko-autoland-2020.actions.json")), "real");
   for (auto& [name, cb] : std::vector<std::pair<std::string, std::string>>{
@@ -106,7 +106,7 @@ TEST_CASE("register: entries have the structure of the 2020 autoland actions.jso
   }
 }
 
-TEST_CASE("register: the hook definition embeds tasks[0] of .taskcluster.yml with the fxci $let") {
+TEST_CASE("register: the hook definition embeds tasks[0] of .taskcluster.yml with the fxci $let", "[register]") {
   Json doc = Render();
   std::string tpl_path = std::string(TC_SOURCE_DIR) + "/taskcluster/hooks/in-tree-action.json";
   Json tpl = ParseJson(Slurp(tpl_path), tpl_path);
@@ -122,7 +122,7 @@ TEST_CASE("register: the hook definition embeds tasks[0] of .taskcluster.yml wit
   REQUIRE((*generic)["triggerSchema"].IsObject());
 }
 
-TEST_CASE("register: the installed taskcluster/.taskcluster.yml is a list of tasks") {
+TEST_CASE("register: the installed taskcluster/.taskcluster.yml is a list of tasks", "[register]") {
   Json doc = Render();
   std::string tpl_path = std::string(TC_SOURCE_DIR) + "/taskcluster/hooks/in-tree-action.json";
   Json hooks = BuildActionHooks(doc, ParseJson(Slurp(tpl_path), tpl_path),
@@ -133,7 +133,7 @@ TEST_CASE("register: the installed taskcluster/.taskcluster.yml is a list of tas
   REQUIRE(text.find("@ACTION_PERM@") == std::string::npos);
 }
 
-TEST_CASE("register: bad declarations and parameters are refused, naming the field") {
+TEST_CASE("register: bad declarations and parameters are refused, naming the field", "[register]") {
   auto load = [](const std::string& yml) { return LoadDeclarations(ParseYaml(yml, "t"), "t"); };
   REQUIRE_THROWS_WITH(load("actions: [{name: x, title: X, symbol: x, description: d, context: [{}]}]"),
                       Catch::Contains("cb_name") && Catch::Contains("not an action tc-action implements"));
@@ -155,7 +155,7 @@ TEST_CASE("register: bad declarations and parameters are refused, naming the fie
   REQUIRE(std::string(doc["actions"][0]["hookPayload"]["decision"]["repository"]["level"].GetString()) == "3");
 }
 
-TEST_CASE("register: YAML scalars are typed as js-yaml / PyYAML type them") {
+TEST_CASE("register: YAML scalars are typed as js-yaml / PyYAML type them", "[register]") {
   Json d = ParseYaml("a: '1'\nb: 1\nc: true\nd: ~\ne: 1.5\nf: x\n", "t");
   REQUIRE(d["a"].IsString());
   REQUIRE(d["b"].IsInt64());

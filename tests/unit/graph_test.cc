@@ -14,13 +14,16 @@
 #include "run/runner.h"
 #include "core/schema.h"
 #include "core/slugid.h"
+#include "core/timestamp.h"
+#include "memory_world.h"
+#include "task_graph.h"
 #include "test_util.h"
 
 using namespace tc;
 using tctest::MapEnv;
 using tctest::TaskDef;
 
-TEST_CASE("relative durations as taskgraph writes them") {
+TEST_CASE("relative durations as taskgraph writes them", "[graph]") {
   REQUIRE(ParseRelativeDuration("1 day") == 86400000LL);
   REQUIRE(ParseRelativeDuration("0 seconds") == 0);
   REQUIRE(ParseRelativeDuration("-3600 seconds") == -3600000LL);
@@ -39,14 +42,14 @@ TEST_CASE("relative durations as taskgraph writes them") {
   REQUIRE_THROWS_AS(ResolveRelativeDatestamps(bad, 0, bad.GetAllocator()), BadInput);
 }
 
-TEST_CASE("task-graph.json parsing errors name the artifact") {
+TEST_CASE("task-graph.json parsing errors name the artifact", "[graph]") {
   REQUIRE_THROWS_WITH(TaskGraph::Parse("{", "public/task-graph.json"), Catch::StartsWith("public/task-graph.json: invalid JSON"));
   REQUIRE_THROWS_WITH(TaskGraph::Parse("[]", "public/task-graph.json"), Catch::Contains("expected an object"));
   REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": 1})", "public/task-graph.json"), Catch::Contains("public/task-graph.json.a"));
   REQUIRE_THROWS_AS(ParseLabelToTaskId(R"({"x": 3})", "label-to-taskid.json"), BadInput);
 }
 
-TEST_CASE("downstream closure of a Firefox-shaped graph is complete and topologically ordered") {
+TEST_CASE("downstream closure of a Firefox-shaped graph is complete and topologically ordered", "[graph]") {
   auto g = tctest::GraphGen(7).Generate(3000, 400);
   auto graph = TaskGraph::Parse(g.task_graph, "tg");
   REQUIRE(graph->size() == g.count);
@@ -65,7 +68,7 @@ TEST_CASE("downstream closure of a Firefox-shaped graph is complete and topologi
   REQUIRE(graph->DownstreamClosure(g.big_build_id) == closure);
 }
 
-TEST_CASE("copies of a generated graph validate and are remapped") {
+TEST_CASE("copies of a generated graph validate and are remapped", "[graph]") {
   auto g = tctest::GraphGen(9).Generate(800, 120);
   auto graph = TaskGraph::Parse(g.task_graph, "tg");
   Context ctx;
@@ -92,113 +95,18 @@ TEST_CASE("copies of a generated graph validate and are remapped") {
 
 namespace {
 
-// A small release-shaped world: X (toolchain, outside) <- B (build) <- S (signing, consumes B)
-// <- M (beetmover, consumes S, URL to B) ; T (test of B, retriggerable) ; R (signing, not retriggerable, failed)
-struct GraphWorld {
-  MemoryQueue q;
-  std::string group = NewSlugid(), action = NewSlugid();
-  std::string X = NewSlugid(), B = NewSlugid(), S = NewSlugid(), M = NewSlugid(), T = NewSlugid(), R = NewSlugid();
+// The release-shaped graph of tests/support/task_graph.h (X toolchain <- B
+// build <- S signing <- M beetmover; T test of B; R release signing of B),
+// with a stranger taskId in S's env, in an in-process world.
+struct GraphWorld : tctest::MemoryWorld {
   std::string stranger = NewSlugid();
-  std::string dir = (std::filesystem::temp_directory_path() / ("tc-graph-" + NewSlugid())).string();
-  std::string out, err;
-  Json graph{rapidjson::kObjectType};
-
-  Json Def(const std::string& label, const std::vector<std::string>& deps, bool retrigger) {
-    Json d = TaskDef(group, q.NowMs(), 3600 * 1000, retrigger, label);
-    for (const auto& x : deps) d["dependencies"].PushBack(Str(x, d.GetAllocator()), d.GetAllocator());
-    return d;
-  }
-  void Add(const std::string& id, Json def, const std::string& state, const std::vector<std::string>& deps,
-           bool retrigger_attr) {
-    q.SeedTask(id, def, state);
-    auto& a = graph.GetAllocator();
-    JsonValue e(rapidjson::kObjectType);
-    e.AddMember("label", JsonValue(def["metadata"]["name"], a), a);
-    e.AddMember("kind", "test", a);
-    JsonValue attrs(rapidjson::kObjectType);
-    if (retrigger_attr) attrs.AddMember("retrigger", true, a);
-    e.AddMember("attributes", attrs, a);
-    JsonValue dm(rapidjson::kObjectType);
-    int k = 0;
-    for (const auto& d : deps) dm.AddMember(Str("d" + std::to_string(k++), a), Str(d, a), a);
-    e.AddMember("dependencies", dm, a);
-    e.AddMember("task", JsonValue(def, a), a);
-    graph.AddMember(Str(id, a), e, a);
-  }
-  GraphWorld() {
-    q.SeedTask(group, Def("decision", {}, false), "completed");
-    q.SeedTask(action, Def("action", {}, false), "running");
-    Add(X, Def("toolchain", {}, false), "completed", {}, false);
-    Add(B, Def("build-linux64", {X}, true), "completed", {X}, true);
-    Json s = Def("build-signing-linux64", {B}, false);
-    auto& sa = s.GetAllocator();
-    {
-      Json ua = ParseJson(R"([{"taskId": ")" + B + R"(", "paths": ["public/build/x.tar.bz2"]}])", "ua");
-      s["payload"].AddMember("upstreamArtifacts", JsonValue(ua, sa), sa);
-    }
-    s["payload"]["env"].AddMember("FOREIGN", Str("see " + stranger, sa), sa);
-    Add(S, std::move(s), "completed", {B}, false);
-    Json m = Def("beetmover-linux64", {S, B}, false);
-    auto& ma = m.GetAllocator();
-    {
-      Json ua = ParseJson(R"([{"taskId": ")" + S + R"("}])", "ua");
-      m["payload"].AddMember("upstreamArtifacts", JsonValue(ua, ma), ma);
-    }
-    m["payload"]["env"].AddMember("INSTALLER_URL",
-                                  Str("https://tc.example.com/api/queue/v1/task/" + B + "/artifacts/public/build/target.tar.bz2", ma), ma);
-    Add(M, std::move(m), "completed", {S, B}, false);
-    Add(T, Def("test-linux64-mochitest-1", {B}, true), "failed", {B}, true);
-    Add(R, Def("release-signing", {B}, false), "failed", {B}, false);
-    q.FinishSeeding();
-    Json l2t(rapidjson::kObjectType);
-    for (auto& m : graph.GetObject())
-      l2t.AddMember(JsonValue(m.value["label"], l2t.GetAllocator()), JsonValue(m.name, l2t.GetAllocator()), l2t.GetAllocator());
-    MemArtifact tg;
-    tg.name = "public/task-graph.json";
-    tg.content_type = "application/json";
-    tg.content = ToJson(graph);
-    tg.gzip = true;
-    q.PutArtifact(group, -1, tg);
-    MemArtifact lt;
-    lt.name = "public/label-to-taskid.json";
-    lt.content_type = "application/json";
-    lt.content = ToJson(l2t);
-    q.PutArtifact(group, -1, lt);
-  }
-  ~GraphWorld() { std::filesystem::remove_all(dir); }
+  tctest::ReleaseGraph g = tctest::SeedReleaseGraph(q, group, stranger);
+  std::string &X = g.X, &B = g.B, &S = g.S, &M = g.M, &T = g.T, &R = g.R;
+  std::string& action = action_task;
 
   int Run(const std::string& cb, const std::string& task_json, const std::string& input) {
-    RunOptions o;
-    o.artifacts_dir = dir;
-    o.now_ms = [this] { return q.NowMs(); };
-    std::ostringstream o1, o2;
-    int rc = RunAction(o,
-                       MapEnv({{"TASK_ID", action},
-                               {"ACTION_TASK_GROUP_ID", group},
-                               {"ACTION_TASK_ID", task_json},
-                               {"ACTION_INPUT", input},
-                               {"ACTION_CALLBACK", cb}}),
-                       [this] {
-                         struct Fwd : Queue {
-                           MemoryQueue& q;
-                           explicit Fwd(MemoryQueue& m) : q(m) {}
-                           Json Task(const std::string& i) override { return q.Task(i); }
-                           Json Status(const std::string& i) override { return q.Status(i); }
-                           Json CreateTask(const std::string& i, const JsonValue& d) override { return q.CreateTask(i, d); }
-                           Json RerunTask(const std::string& i) override { return q.RerunTask(i); }
-                           Json CancelTask(const std::string& i) override { return q.CancelTask(i); }
-                           Json ListTaskGroup(const std::string& g, const Page& p) override { return q.ListTaskGroup(g, p); }
-                           Json ListDependentTasks(const std::string& t, const Page& p) override { return q.ListDependentTasks(t, p); }
-                           std::string GetLatestArtifact(const std::string& t, const std::string& n) override { return q.GetLatestArtifact(t, n); }
-                         };
-                         return std::make_unique<Fwd>(q);
-                       },
-                       o1, o2);
-    out = o1.str();
-    err = o2.str();
-    return rc;
+    return MemoryWorld::Run(Env(cb, task_json, input));
   }
-  Json Report() { return ParseJsonFile(dir + "/report.json"); }
   Json Copy(const Json& report, const std::string& of, int nth = 0) {
     for (const auto& op : report["operations"].GetArray()) {
       if (op.HasMember("of") && of == op["of"].GetString() && nth-- == 0) return q.Task(op["taskId"].GetString());
@@ -216,7 +124,7 @@ bool HasString(const JsonValue& arr, const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("retrigger with downstream re-creates the closure with remapped ids") {
+TEST_CASE("retrigger with downstream re-creates the closure with remapped ids", "[graph]") {
   GraphWorld w;
   // The closure holds release tasks (signing, beetmover): a plain retrigger
   // would fork the release graph and is refused; forcing it is explicit.
@@ -264,14 +172,14 @@ TEST_CASE("retrigger with downstream re-creates the closure with remapped ids") 
   REQUIRE(w.q.TaskIds().size() == before);
 }
 
-TEST_CASE("retrigger with downstream of a non-retriggerable task is refused before any fetch or mutation") {
+TEST_CASE("retrigger with downstream of a non-retriggerable task is refused before any fetch or mutation", "[graph]") {
   GraphWorld w;
   size_t before = w.q.TaskIds().size();
   REQUIRE(w.Run("retrigger", "\"" + w.S + "\"", R"({"downstream": true})") == 1);
   REQUIRE(w.q.TaskIds().size() == before);
 }
 
-TEST_CASE("retrigger-multiple: retriggerable labels are copied, others rerun; unknown labels are bad input") {
+TEST_CASE("retrigger-multiple: retriggerable labels are copied, others rerun; unknown labels are bad input", "[graph]") {
   GraphWorld w;
   REQUIRE(w.Run("retrigger-multiple", "null",
                 R"({"requests": [{"tasks": ["test-linux64-mochitest-1", "release-signing", "build-signing-linux64"], "times": 3}]})") == 0);
@@ -297,7 +205,7 @@ TEST_CASE("retrigger-multiple: retriggerable labels are copied, others rerun; un
   REQUIRE(w.q.TaskIds().size() == before);
 }
 
-TEST_CASE("missing or failed decision artifacts refuse the action clearly") {
+TEST_CASE("missing or failed decision artifacts refuse the action clearly", "[graph]") {
   GraphWorld w;
   MemArtifact bad;
   bad.name = "public/task-graph.json";
@@ -309,7 +217,7 @@ TEST_CASE("missing or failed decision artifacts refuse the action clearly") {
   REQUIRE_THAT(w.err, Catch::Contains("public/task-graph.json"));
 }
 
-TEST_CASE("retrigger-decision copies a decision task with fresh timestamps") {
+TEST_CASE("retrigger-decision copies a decision task with fresh timestamps", "[graph]") {
   GraphWorld w;
   Json d = w.q.Task(w.group);
   // make it a decision task

@@ -9,10 +9,11 @@
 #include <filesystem>
 #include <thread>
 
-#include "emulator/emulator.h"
-#include "process_util.h"
+#include "emulator_world.h"
+#include "task_graph.h"
 #include "core/schema.h"
 #include "core/slugid.h"
+#include "core/timestamp.h"
 #include "test_util.h"
 
 using namespace tc;
@@ -22,36 +23,25 @@ namespace {
 
 const char* kToken = "scenario-token-scenario-token-scenario-00";
 
-struct World {
-  std::unique_ptr<Emulator> emu;
-  std::string group = NewSlugid();
-  std::string action_task = NewSlugid();
-  std::string dir = (std::filesystem::temp_directory_path() / ("tc-sc-" + NewSlugid())).string();
-  Json graph{rapidjson::kObjectType};  // task-graph.json of the decision
+// One client with every scope; the decision task is a decision task (kind
+// decision-task), so that retrigger-decision applies to it.
+struct World : tctest::EmulatorWorld {
+  tctest::GraphArtifacts graph;  // task-graph.json of the decision
 
-  World() {
-    EmulatorOptions o;
-    o.world_json = std::string(R"({"clients": [{"clientId": "releng/action", "accessToken": ")") + kToken +
-                   R"(", "scopes": ["*"]}]})";
-    emu = std::make_unique<Emulator>(o);
-    emu->Start();
-    auto& q = emu->queue();
-    Json d = TaskDef(group, q.NowMs(), 3600 * 1000, false, "Gecko Decision Task");
-    d["tags"]["kind"] = "decision-task";
-    q.SeedTask(group, d, "completed");
-    q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
-    q.FinishSeeding();
-  }
-  ~World() {
-    emu->Stop();
-    std::filesystem::remove_all(dir);
-  }
+  World()
+      : EmulatorWorld([] {
+          tctest::EmulatorWorldOptions o;
+          o.clients = {{"releng/action", kToken, {"*"}}};
+          o.decision_label = "Gecko Decision Task";
+          o.decision_kind = "decision-task";
+          return o;
+        }()) {}
 
   // A task: kind, label, dependencies, consumed upstream tasks (upstreamArtifacts), age.
   Json Def(const std::string& kind, const std::string& label, const std::vector<std::string>& deps = {},
            const std::vector<std::string>& consumes = {}, bool retrigger = false, int64_t age_ms = 3600 * 1000,
            const std::string& group_id = "") {
-    Json d = TaskDef(group_id.empty() ? group : group_id, emu->queue().NowMs(), age_ms, retrigger, label);
+    Json d = TaskDef(group_id.empty() ? group : group_id, queue().NowMs(), age_ms, retrigger, label);
     auto& a = d.GetAllocator();
     d["tags"]["kind"].SetString(kind.c_str(), a);
     for (const auto& x : deps) d["dependencies"].PushBack(Str(x, a), a);
@@ -71,75 +61,36 @@ struct World {
     }
     return d;
   }
+  // Seeds a task in `state` (with `runs` runs) and records its graph entry.
   std::string Add(const Json& def, const std::string& state, int runs = 1) {
     std::string id = NewSlugid();
     Json r(rapidjson::kNumberType);
     r.SetInt(runs);
-    emu->queue().SeedTask(id, def, state, runs > 1 ? &r : nullptr);
-    emu->queue().FinishSeeding();
-    auto& ga = graph.GetAllocator();
-    JsonValue e(rapidjson::kObjectType);
-    e.AddMember("label", CopyValue(def["metadata"]["name"], ga), ga);
-    e.AddMember("kind", CopyValue(def["tags"]["kind"], ga), ga);
-    e.AddMember("attributes", JsonValue(rapidjson::kObjectType), ga);
-    JsonValue deps(rapidjson::kObjectType);
-    int k = 0;
-    for (const auto& d : def["dependencies"].GetArray())
-      deps.AddMember(Str("d" + std::to_string(k++), ga), CopyValue(d, ga), ga);
-    e.AddMember("dependencies", deps, ga);
-    e.AddMember("task", CopyValue(def, ga), ga);
-    graph.AddMember(Str(id, ga), e, ga);
+    queue().SeedTask(id, def, state, runs > 1 ? &r : nullptr);
+    queue().FinishSeeding();
+    graph.Add(id, def, def["tags"]["kind"].GetString(), false);
     return id;
   }
-  void PublishGraph() {
-    MemArtifact a;
-    a.name = "public/task-graph.json";
-    a.content_type = "application/json";
-    a.content = ToJson(graph);
-    a.gzip = true;
-    emu->queue().PutArtifact(group, -1, a);
-  }
+  void PublishGraph() { graph.Publish(queue(), group, false); }
 
   std::map<std::string, std::string> Env() {
-    return {{"TASKCLUSTER_ROOT_URL", emu->root_url()}, {"TASKCLUSTER_CLIENT_ID", "releng/action"},
-            {"TASKCLUSTER_ACCESS_TOKEN", kToken}, {"PATH", "/usr/bin:/bin"}};
+    auto env = creds;
+    env["PATH"] = "/usr/bin:/bin";
+    return env;
   }
   tctest::ProcResult Run(const std::string& action, const std::string& task_json, const std::string& input,
                          std::vector<std::string> extra_args = {}) {
-    auto env = Env();
-    env["TASK_ID"] = action_task;
-    env["ACTION_TASK_GROUP_ID"] = group;
-    env["ACTION_TASK_ID"] = task_json;
-    env["ACTION_INPUT"] = input;
-    env["ACTION_CALLBACK"] = action;
-    std::vector<std::string> argv = {std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    return tctest::RunProcess(argv, env);
+    return EmulatorWorld::Run(action, task_json, input, {}, extra_args);
   }
   tctest::ProcResult RunOn(const std::string& action, const std::string& id, const std::string& input = "{}") {
     return Run(action, "\"" + id + "\"", input);
   }
   Json Advise(const std::string& id) {
-    auto r = tctest::RunProcess({std::string(TC_BINARY_DIR) + "/tc-action", "advise", "--task", id, "--json"}, Env());
+    auto r = tctest::RunTcAction({"advise", "--task", id, "--json"}, Env());
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
     return ParseJson(r.out, "advise");
   }
-  // Committed mutating calls, in order, as "POST <taskId>/rerun", "PUT <taskId>".
-  std::vector<std::string> Mutations() {
-    std::vector<std::string> out;
-    for (const auto& e : emu->Journal()) {
-      if (!e.committed) continue;
-      std::string p = e.path.substr(0, e.path.find('?'));
-      const std::string prefix = "/api/queue/v1/task/";
-      if (p.rfind(prefix, 0) == 0) p = p.substr(prefix.size());
-      out.push_back(e.method + " " + p);
-    }
-    return out;
-  }
-  std::string State(const std::string& id) { return emu->queue().Status(id)["status"]["state"].GetString(); }
-  size_t Runs(const std::string& id) { return emu->queue().Status(id)["status"]["runs"].Size(); }
-  Json Report() { return ParseJsonFile(dir + "/report.json"); }
   std::string Warnings() {
     std::string all;
     Json rep = Report();  // keep the document alive while iterating it
@@ -148,22 +99,108 @@ struct World {
   }
 };
 
-std::string Out(const tctest::ProcResult& r) { return "stdout:\n" + r.out + "\nstderr:\n" + r.err; }
+using tctest::Describe;
+
+// ---------------------------------------------------------------- the scenario worlds
+// Each builds the tasks of one scenario of the guide into a World (and
+// clears the journal): the scenario tests below and the advise/run
+// agreement test share them.
+
+// A nightly graph: build <- signing (consumes it) <- beetmover (consumes signing); a failed test of the build.
+struct Nightly {
+  std::string B, S, M, T;
+  std::vector<std::string> all() const { return {B, S, M, T}; }
+};
+Nightly BuildNightly(World& w) {
+  Nightly n;
+  n.B = w.Add(w.Def("build", "build-linux64-shippable/opt", {}, {}, true), "completed");
+  n.S = w.Add(w.Def("build-signing", "build-signing-linux64-shippable/opt", {n.B}, {n.B}), "completed");
+  n.M = w.Add(w.Def("beetmover-repackage", "beetmover-repackage-linux64-shippable/opt", {n.S}, {n.S}), "completed");
+  n.T = w.Add(w.Def("test", "test-linux64-shippable/opt-xpcshell-1", {n.B}, {}, true), "failed");
+  w.PublishGraph();
+  w.emu->ClearJournal();
+  return n;
+}
+
+// Notarization: part-1 completed; its poller (consumes part-1) failed (timed out).
+struct Notarization {
+  std::string P, Q;
+  std::vector<std::string> all() const { return {P, Q}; }
+};
+Notarization BuildNotarization(World& w) {
+  Notarization n;
+  n.P = w.Add(w.Def("notarization-part-1", "notarization-part-1-macosx64-shippable/opt", {}, {}), "completed");
+  n.Q = w.Add(w.Def("notarization-poller", "notarization-poller-macosx64-shippable/opt", {n.P}, {n.P}), "failed");
+  w.emu->ClearJournal();
+  return n;
+}
+
+// A release task R that failed twice; its dependents: D1 (other dependency
+// completed), D2 (consumes R), D3 (another dependency still pending).
+struct BrokenDependency {
+  std::string ok, pend, R, D1, D2, D3;
+  std::vector<std::string> all() const { return {ok, pend, R, D1, D2, D3}; }
+};
+BrokenDependency BuildBrokenDependency(World& w) {
+  BrokenDependency b;
+  b.ok = w.Add(w.Def("build", "build-win64/opt"), "completed");
+  b.pend = w.Add(w.Def("build", "build-win32/opt"), "pending");
+  b.R = w.Add(w.Def("release-secondary-update-verify", "release-update-verify-config-win64", {b.ok}, {}), "failed", 2);
+  b.D1 = w.Add(w.Def("release-notify-ship", "release-notify-ship", {b.R, b.ok}), "unscheduled");
+  b.D2 = w.Add(w.Def("release-beetmover", "release-beetmover-win64", {b.R}, {b.R}), "unscheduled");
+  b.D3 = w.Add(w.Def("release-mark-as-shipped", "release-mark-as-shipped", {b.R, b.pend}), "unscheduled");
+  w.emu->ClearJournal();
+  return b;
+}
+
+// Release tasks 3 days past their deadline: a leaf L (depending on a task
+// of an earlier phase, another group), and N, consumed by C.
+struct DeadlineExceeded {
+  std::string prev, L, N, C;
+  std::vector<std::string> all() const { return {prev, L, N, C}; }
+};
+DeadlineExceeded BuildDeadlineExceeded(World& w) {
+  DeadlineExceeded d;
+  std::string prev_group = NewSlugid();
+  d.prev = NewSlugid();  // a task of an earlier release phase (another group)
+  w.emu->queue().SeedTask(d.prev, w.Def("build", "build-linux64/opt", {}, {}, false, 3600 * 1000, prev_group), "completed");
+  w.emu->queue().FinishSeeding();
+  const int64_t three_days = 3LL * 24 * 3600 * 1000;
+  d.L = w.Add(w.Def("release-mark-as-shipped", "release-mark-as-shipped", {d.prev}, {}, false, three_days), "failed");
+  d.N = w.Add(w.Def("release-signing", "release-signing-linux64", {}, {}, false, three_days), "failed");
+  d.C = w.Add(w.Def("release-beetmover", "release-beetmover-linux64", {d.N}, {d.N}, false, three_days), "unscheduled");
+  w.emu->ClearJournal();
+  return d;
+}
+
+// Until `stop`: a worker that completes (running, then `final_state`) every
+// task of `ids` whose latest run a rerun created and that is still pending.
+void CompleteReruns(World& w, const std::vector<std::string>& ids, const std::atomic<bool>& stop,
+                    const std::string& final_state = "completed") {
+  while (!stop) {
+    for (const auto& id : ids) {
+      Json st = w.Status(id);
+      const auto& runs = st["status"]["runs"];
+      if (runs.Size() >= 2 && w.State(id) == "pending" &&
+          std::string(runs[runs.Size() - 1]["reasonCreated"].GetString()) == "rerun") {
+        w.emu->queue().Drive(id, "running");
+        w.emu->queue().Drive(id, final_state);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 }  // namespace
 
 TEST_CASE("scenario: nightly graph with signing -> beetmover chains (Chain of Trust)") {
   World w;
-  std::string B = w.Add(w.Def("build", "build-linux64-shippable/opt", {}, {}, true), "completed");
-  std::string S = w.Add(w.Def("build-signing", "build-signing-linux64-shippable/opt", {B}, {B}), "completed");
-  std::string M = w.Add(w.Def("beetmover-repackage", "beetmover-repackage-linux64-shippable/opt", {S}, {S}), "completed");
-  std::string T = w.Add(w.Def("test", "test-linux64-shippable/opt-xpcshell-1", {B}, {}, true), "failed");
-  w.PublishGraph();
-  w.emu->ClearJournal();
+  const Nightly n = BuildNightly(w);
+  const std::string &B = n.B, &S = n.S, &T = n.T;
 
   SECTION("rerun --force of the build: refused, signing already verified its artifacts") {
     auto r = w.RunOn("rerun", B, R"({"force": true})");
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 1);
     REQUIRE_THAT(r.err, Catch::Contains(S) && Catch::Contains("Chain of Trust"));
     REQUIRE_THAT(r.err, !Catch::Contains(T));  // a test waits for it but consumes no verified artifact
@@ -175,19 +212,19 @@ TEST_CASE("scenario: nightly graph with signing -> beetmover chains (Chain of Tr
   }
   SECTION("retrigger with downstream of the build forks the release graph: refused unless forced") {
     auto r = w.RunOn("retrigger", B, R"({"downstream": true})");
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 1);
     REQUIRE_THAT(r.err, Catch::Contains("release") && Catch::Contains(S) && Catch::Contains("retrigger-disabled"));
     REQUIRE(w.Mutations().empty());
     r = w.RunOn("retrigger-disabled", B, R"({"downstream": true, "force": true})");
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 0);
     REQUIRE(w.Mutations().size() == 4);  // B S M T
     REQUIRE_THAT(w.Warnings(), Catch::Contains("forking the release graph"));
   }
   SECTION("scriptworker pool check: retrigger-disabled --force of a green signing task") {
     auto r = w.RunOn("retrigger-disabled", S, R"({"force": true})");
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 0);
     auto m = w.Mutations();
     REQUIRE(m.size() == 1);
@@ -209,9 +246,8 @@ TEST_CASE("scenario: nightly graph with signing -> beetmover chains (Chain of Tr
 
 TEST_CASE("scenario: notarization poller timeout -> rerun-sequence part-1, then the poller") {
   World w;
-  std::string P = w.Add(w.Def("notarization-part-1", "notarization-part-1-macosx64-shippable/opt", {}, {}), "completed");
-  std::string Q = w.Add(w.Def("notarization-poller", "notarization-poller-macosx64-shippable/opt", {P}, {P}), "failed");
-  w.emu->ClearJournal();
+  const Notarization n = BuildNotarization(w);
+  const std::string P = n.P, Q = n.Q;
 
   Json a = w.Advise(Q);
   REQUIRE(a["action"] == "rerun-sequence");
@@ -223,15 +259,7 @@ TEST_CASE("scenario: notarization poller timeout -> rerun-sequence part-1, then 
   // A worker finishes part-1's new run while tc-action waits.
   std::atomic<bool> stop{false};
   std::string final_state = "completed";
-  auto worker = [&] {
-    while (!stop) {
-      if (w.Runs(P) == 2 && w.State(P) == "pending") {
-        w.emu->queue().Drive(P, "running");
-        w.emu->queue().Drive(P, final_state);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  };
+  auto worker = [&] { CompleteReruns(w, {P}, stop, final_state); };
   const std::string input = "{\"tasks\": [\"" + P + "\", \"" + Q + "\"], \"force\": true}";
 
   SECTION("part-1 completes: the poller is rerun after it, each exactly once; a retry reruns nothing") {
@@ -239,12 +267,12 @@ TEST_CASE("scenario: notarization poller timeout -> rerun-sequence part-1, then 
     auto r = w.Run("rerun-sequence", "null", input, {"--poll-interval", "0.05"});
     stop = true;
     t.join();
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 0);
     REQUIRE(w.Mutations() == std::vector<std::string>{"POST " + P + "/rerun", "POST " + Q + "/rerun"});
     // the action task is retried: it resumes, and reruns nothing again
     r = w.Run("rerun-sequence", "null", input, {"--poll-interval", "0.05"});
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 0);
     REQUIRE(w.Mutations().size() == 2);
   }
@@ -254,7 +282,7 @@ TEST_CASE("scenario: notarization poller timeout -> rerun-sequence part-1, then 
     auto r = w.Run("rerun-sequence", "null", input, {"--poll-interval", "0.05"});
     stop = true;
     t.join();
-    INFO(Out(r));
+    INFO(Describe(r));
     REQUIRE(r.status == 3);
     REQUIRE(w.Mutations() == std::vector<std::string>{"POST " + P + "/rerun"});
     Json rep = w.Report();
@@ -269,20 +297,15 @@ TEST_CASE("scenario: notarization poller timeout -> rerun-sequence part-1, then 
 
 TEST_CASE("scenario: release task with a broken dependency -> rerun-dependents (cancel + rerun)") {
   World w;
-  std::string ok = w.Add(w.Def("build", "build-win64/opt"), "completed");
-  std::string pend = w.Add(w.Def("build", "build-win32/opt"), "pending");
-  std::string R = w.Add(w.Def("release-secondary-update-verify", "release-update-verify-config-win64", {ok}, {}), "failed", 2);
-  std::string D1 = w.Add(w.Def("release-notify-ship", "release-notify-ship", {R, ok}), "unscheduled");
-  std::string D2 = w.Add(w.Def("release-beetmover", "release-beetmover-win64", {R}, {R}), "unscheduled");
-  std::string D3 = w.Add(w.Def("release-mark-as-shipped", "release-mark-as-shipped", {R, pend}), "unscheduled");
-  w.emu->ClearJournal();
+  const BrokenDependency b = BuildBrokenDependency(w);
+  const std::string &R = b.R, &D1 = b.D1, &D2 = b.D2, &D3 = b.D3;
 
   Json a = w.Advise(R);
   REQUIRE(a["action"] == "rerun-dependents");
   REQUIRE_THAT(std::string(a["scenario"].GetString()), Catch::Contains("broken dependencies"));
 
   auto r = w.RunOn("rerun-dependents", R);
-  INFO(Out(r));
+  INFO(Describe(r));
   REQUIRE(r.status == 0);
   REQUIRE(w.Mutations() == std::vector<std::string>{"POST " + D1 + "/cancel", "POST " + D1 + "/rerun"});
   REQUIRE(w.State(D1) == "pending");
@@ -303,15 +326,8 @@ TEST_CASE("scenario: release task with a broken dependency -> rerun-dependents (
 
 TEST_CASE("scenario: deadline-exceeded release tasks: a leaf is retriggered by force, a non-leaf is refused") {
   World w;
-  std::string prev_group = NewSlugid();
-  std::string prev = NewSlugid();  // a task of an earlier release phase (another group)
-  w.emu->queue().SeedTask(prev, w.Def("build", "build-linux64/opt", {}, {}, false, 3600 * 1000, prev_group), "completed");
-  w.emu->queue().FinishSeeding();
-  const int64_t three_days = 3LL * 24 * 3600 * 1000;
-  std::string L = w.Add(w.Def("release-mark-as-shipped", "release-mark-as-shipped", {prev}, {}, false, three_days), "failed");
-  std::string N = w.Add(w.Def("release-signing", "release-signing-linux64", {}, {}, false, three_days), "failed");
-  std::string C = w.Add(w.Def("release-beetmover", "release-beetmover-linux64", {N}, {N}, false, three_days), "unscheduled");
-  w.emu->ClearJournal();
+  const DeadlineExceeded d = BuildDeadlineExceeded(w);
+  const std::string &prev = d.prev, &L = d.L, &N = d.N, &C = d.C;
 
   Json a = w.Advise(L);
   REQUIRE(a["action"] == "retrigger-disabled");
@@ -321,7 +337,7 @@ TEST_CASE("scenario: deadline-exceeded release tasks: a leaf is retriggered by f
   REQUIRE(a["action"] == "nothing");
 
   auto r = w.RunOn("retrigger-disabled", L, R"({"force": true})");
-  INFO(Out(r));
+  INFO(Describe(r));
   REQUIRE(r.status == 0);
   auto m = w.Mutations();
   REQUIRE(m.size() == 1);
@@ -333,8 +349,9 @@ TEST_CASE("scenario: deadline-exceeded release tasks: a leaf is retriggered by f
   REQUIRE_THAT(warnings, Catch::Contains("stays failed"));
 
   r = w.RunOn("retrigger-disabled", N, R"({"force": true})");
-  INFO(Out(r));
+  INFO(Describe(r));
   REQUIRE(r.status == 1);
   REQUIRE_THAT(r.err, Catch::Contains("not a leaf") && Catch::Contains(C));
   REQUIRE(w.Mutations().size() == 1);
 }
+

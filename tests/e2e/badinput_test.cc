@@ -20,8 +20,7 @@
 #include <regex>
 #include <sstream>
 
-#include "emulator/emulator.h"
-#include "process_util.h"
+#include "emulator_world.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "test_creds.h"
@@ -58,36 +57,31 @@ std::string V1LookingSlugid() {
 
 // The world every case runs against (fresh per case: a case that wrongly
 // succeeded cannot change the next one's world).
-struct World {
-  std::unique_ptr<Emulator> emu;
+struct World : tctest::EmulatorWorld {
   std::map<std::string, std::string> vars;  // placeholder -> value
   std::vector<std::string> secrets;
 
-  World() {
-    EmulatorOptions o;
-    o.world_json = R"({"clients": [
-      {"clientId": ")" + std::string(kHookClient) + R"(", "accessToken": ")" + std::string(kHookToken) + R"(", "scopes": [
-        "queue:create-task:project:none", "queue:scheduler-id:gecko-level-3",
-        "queue:create-task:highest:proj-gecko/*", "queue:route:tc-treeherder.*",
-        "queue:rerun-task:gecko-level-3/*", "queue:cancel-task:gecko-level-3/*",
-        "secrets:get:project/x", "assume:*"]},
-      {"clientId": ")" + std::string(kTinyClient) + R"(", "accessToken": ")" + std::string(kTinyToken) + R"(", "scopes": []}]})";
-    emu = std::make_unique<Emulator>(o);
-    emu->Start();
-    auto& q = emu->queue();
+  World()
+      : EmulatorWorld([] {
+          tctest::EmulatorWorldOptions o;
+          auto hook_scopes = tctest::ActionHookScopes();
+          hook_scopes.push_back("assume:*");
+          o.clients = {{kHookClient, kHookToken, hook_scopes}, {kTinyClient, kTinyToken, {}}};
+          return o;
+        }()) {
+    auto& q = queue();
     const int64_t now = q.NowMs();
-    std::string group = NewSlugid(), action = NewSlugid(), foreign_group = NewSlugid();
+    std::string foreign_group = NewSlugid();
     auto seed = [&](const std::string& g, const std::string& state, bool retrigger, const std::string& label,
                     int64_t age_ms = 3600 * 1000) {
       std::string id = NewSlugid();
       q.SeedTask(id, TaskDef(g, now, age_ms, retrigger, label), state);
       return id;
     };
-    q.SeedTask(group, TaskDef(group, now, 3600 * 1000, false, "decision"), "completed");  // no task-graph.json
-    q.SeedTask(action, TaskDef(group, now, 60 * 1000, false, "action"), "running");
+    // The action's decision task (group) has no task-graph.json; a decision task of another group:
     q.SeedTask(foreign_group, TaskDef(foreign_group, now, 3600 * 1000, false, "decision"), "completed");
     vars["GROUP"] = group;
-    vars["ACTION_TASK"] = action;
+    vars["ACTION_TASK"] = action_task;
     vars["FOREIGN_GROUP"] = foreign_group;
     vars["TASK"] = seed(group, "failed", true, "test-linux64/opt-mochitest-1");
     vars["RELEASE"] = seed(group, "completed", false, "release-signing-linux64");
@@ -105,10 +99,7 @@ struct World {
     vars["TINY_TOKEN"] = kTinyToken;
     vars["WRONG_TOKEN"] = kWrongToken;
     const int64_t wall = NowMs();
-    const std::vector<std::string> scopes = {"queue:create-task:project:none", "queue:scheduler-id:gecko-level-3",
-                                             "queue:create-task:highest:proj-gecko/*", "queue:route:tc-treeherder.*",
-                                             "queue:rerun-task:gecko-level-3/*", "queue:cancel-task:gecko-level-3/*",
-                                             "secrets:get:project/x"};
+    const std::vector<std::string> scopes = tctest::ActionHookScopes();
     auto temp = tctest::MakeTempCreds(kHookClient, kHookToken, scopes, wall - 60000, wall + 3600000);
     auto expired = tctest::MakeTempCreds(kHookClient, kHookToken, scopes, wall - 7200000, wall - 3600000);
     vars["TEMP_TOKEN"] = temp.access_token;
@@ -123,7 +114,6 @@ struct World {
     }
     emu->ClearJournal();
   }
-  ~World() { emu->Stop(); }
 
   // "$NAME" placeholders (NAME: [A-Z0-9_]+) replaced; an unknown one is an error in the corpus.
   std::string Subst(const std::string& s, const std::string& where) const {
@@ -182,16 +172,6 @@ struct World {
     return out;
   }
 
-  int Mutating() const {
-    int n = 0;
-    for (const auto& e : emu->Journal()) n += e.mutating;
-    return n;
-  }
-  int Committed() const {
-    int n = 0;
-    for (const auto& e : emu->Journal()) n += e.committed;
-    return n;
-  }
 };
 
 std::map<std::string, std::string> DefaultEnv() {
@@ -224,7 +204,7 @@ Outcome RunCase(World& w, const Json& c, const std::string& where) {
       else env[m.name.GetString()] = w.Value(m.value, where + ".env." + m.name.GetString());
     }
   }
-  std::vector<std::string> argv = {std::string(TC_BINARY_DIR) + "/tc-action", "run", "--artifacts", dir};
+  std::vector<std::string> argv = {"run", "--artifacts", dir};
   if (c.HasMember("context_file") || c.HasMember("context_raw")) {
     std::string text;
     if (c.HasMember("context_raw")) {
@@ -242,7 +222,7 @@ Outcome RunCase(World& w, const Json& c, const std::string& where) {
   if (c.HasMember("args"))
     for (const auto& a : c["args"].GetArray()) argv.push_back(w.Value(a, where + ".args"));
   Outcome o;
-  o.proc = tctest::RunProcess(argv, env);
+  o.proc = tctest::RunTcAction(argv, env);
   o.all_output = o.proc.out + o.proc.err;
   if (fs::exists(dir + "/report.json")) o.report_text = ReadFile(dir + "/report.json");
   for (const auto& e : fs::directory_iterator(dir)) o.all_output += ReadFile(e.path());

@@ -22,7 +22,7 @@ HawkRequest Vector(const std::string& method) {
 }
 }  // namespace
 
-TEST_CASE("base64 and digests") {
+TEST_CASE("base64 and digests", "[hawk]") {
   CHECK(Base64Encode("") == "");
   CHECK(Base64Encode("f") == "Zg==");
   CHECK(Base64Encode("fo") == "Zm8=");
@@ -49,7 +49,7 @@ TEST_CASE("base64 and digests") {
   CHECK_FALSE(ConstantTimeEquals("abc", "ab"));
 }
 
-TEST_CASE("Hawk README vectors") {
+TEST_CASE("Hawk README vectors", "[hawk]") {
   auto r = Vector("GET");
   CHECK(HawkNormalizedString(r) ==
         "hawk.1.header\n1353832234\nj4h3g2\nGET\n/resource/1?b=1&a=2\nexample.com\n8000\n\nsome-app-ext-data\n");
@@ -69,7 +69,7 @@ TEST_CASE("Hawk README vectors") {
         "mac=\"aSe1DERmZuRl3pI36/9BdZmnErTw3sNzOOAUlfeKjVw=\"");
 }
 
-TEST_CASE("normalization details") {
+TEST_CASE("normalization details", "[hawk]") {
   HawkRequest r = Vector("get");
   r.host = "EXAMPLE.com";
   r.ext = "a\\b\nc";
@@ -80,7 +80,7 @@ TEST_CASE("normalization details") {
   CHECK(HawkAuthorizationHeader(Creds(), r).find("ext=") == std::string::npos);
 }
 
-TEST_CASE("parse round trip") {
+TEST_CASE("parse round trip", "[hawk]") {
   auto p = Vector("POST");
   p.hash = HawkPayloadHash("text/plain", "Thank you for flying Hawk");
   std::string err;
@@ -107,7 +107,7 @@ TEST_CASE("parse round trip") {
   CHECK_FALSE(ConstantTimeEquals(HawkMac("wrong", v), h->mac));
 }
 
-TEST_CASE("parse accepts hawk's syntax variants") {
+TEST_CASE("parse accepts hawk's syntax variants", "[hawk]") {
   std::string err;
   auto h = ParseHawkHeader("hawk   id=\"a\",ts=\"1\" ,  nonce=\"n\", mac=\"m=\",", &err);
   REQUIRE(h);
@@ -120,7 +120,7 @@ TEST_CASE("parse accepts hawk's syntax variants") {
   CHECK(h->dlg == "y");
 }
 
-TEST_CASE("parse rejects malformed headers") {
+TEST_CASE("parse rejects malformed headers", "[hawk]") {
   const char* bad[] = {
       "",
       "Hawk",
@@ -155,7 +155,7 @@ TEST_CASE("parse rejects malformed headers") {
   CHECK_FALSE(ParseHawkHeader(huge, nullptr));
 }
 
-TEST_CASE("parse survives random input") {
+TEST_CASE("parse survives random input", "[hawk]") {
   std::mt19937 rng(12345);
   const std::string alphabet = "Hawk idtsnoncemacexthash=\", \\\t\r\n\x01\xff";
   std::string valid = "Hawk id=\"a\", ts=\"1\", nonce=\"n\", hash=\"h\", ext=\"e\", mac=\"m\"";
@@ -187,7 +187,7 @@ TEST_CASE("parse survives random input") {
   }
 }
 
-TEST_CASE("Taskcluster ext") {
+TEST_CASE("Taskcluster ext", "[hawk]") {
   CHECK(TaskclusterExt("", {}) == "");
   std::string cert = R"({"version":1,"scopes":["a"],"start":1,"expiry":2,"seed":"s","signature":"sig"})";
   std::string ext = TaskclusterExt(cert, {});
@@ -212,7 +212,7 @@ TEST_CASE("Taskcluster ext") {
   CHECK(h->ext == ext);
 }
 
-TEST_CASE("nonce") {
+TEST_CASE("nonce", "[hawk]") {
   auto a = HawkNonce(), b = HawkNonce();
   CHECK(a.size() == 8);
   CHECK(a != b);

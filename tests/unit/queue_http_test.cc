@@ -1,26 +1,18 @@
 // HttpQueue / HttpHooks / ClientConfigFromEnv against an in-process Poco HTTP server.
-#include <Poco/DeflatingStream.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
 #include <stdlib.h>
 
 #include <catch2/catch.hpp>
-
-#include "test_http_server.h"
 #include <functional>
 #include <mutex>
 #include <sstream>
 
 #include "core/error.h"
+#include "gzip.h"
+#include "hawk_verify.h"
 #include "taskcluster/hawk.h"
 #include "taskcluster/hooks_http.h"
 #include "taskcluster/queue_http.h"
+#include "test_http_server.h"
 
 using namespace tc;
 using Poco::Net::HTTPServerRequest;
@@ -28,44 +20,10 @@ using Poco::Net::HTTPServerResponse;
 
 namespace {
 
-const char kId[] = "test-client";
-const char kToken[] = "SECRET-TOKEN-dont-leak-0123456789";
+using namespace tctest;  // the scripted server, Hawk verification, gzip (tests/support)
 
-using tctest::Redirect;
-using tctest::Reply;
-using tctest::Seen;
-using tctest::TestServer;
-
-std::string Gzip(const std::string& data) {
-  std::ostringstream out;
-  Poco::DeflatingOutputStream z(out, Poco::DeflatingStreamBuf::STREAM_GZIP);
-  z << data;
-  z.close();
-  return out.str();
-}
-
-// Server-side Hawk verification with our own parser: the MAC must match the
-// request as the server saw it. Returns "" if valid, else why not.
-std::string VerifyHawk(const Seen& s, const std::string& key, HawkHeader* out = nullptr) {
-  std::string err;
-  auto h = ParseHawkHeader(s.authorization, &err);
-  if (!h) return "parse: " + err;
-  if (h->id != kId) return "wrong id";
-  HawkRequest r;
-  r.method = s.method;
-  r.resource = s.uri;
-  auto colon = s.host.rfind(':');
-  r.host = s.host.substr(0, colon);
-  r.port = colon == std::string::npos ? 80 : std::stoi(s.host.substr(colon + 1));
-  r.ts = std::stoll(h->ts);
-  r.nonce = h->nonce;
-  if (!h->hash.empty()) r.hash = h->hash;
-  r.ext = h->ext;
-  if (!ConstantTimeEquals(HawkMac(key, r), h->mac)) return "bad mac";
-  if (std::llabs(r.ts - static_cast<int64_t>(std::time(nullptr))) > 60) return "stale ts";
-  if (out) *out = *h;
-  return "";
-}
+const char* const kId = kTestClientId;
+const char* const kToken = kTestAccessToken;
 
 ClientConfig Config(const std::string& root) {
   ClientConfig cfg;
@@ -108,7 +66,7 @@ struct EnvGuard {
 
 }  // namespace
 
-TEST_CASE("queue endpoints: methods, paths, signing") {
+TEST_CASE("queue endpoints: methods, paths, signing", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Echo(resp, s); });
   HttpQueue q(Config(srv.url()));
   CHECK(JStr(q.Task("fQ1-AbcdTz2rTmsAOXB0kA"), "uri") == "/api/queue/v1/task/fQ1-AbcdTz2rTmsAOXB0kA");
@@ -137,7 +95,7 @@ TEST_CASE("queue endpoints: methods, paths, signing") {
   CHECK(q.Url("task/x") == srv.url() + "/api/queue/v1/task/x");
 }
 
-TEST_CASE("queue errors carry the call name") {
+TEST_CASE("queue errors carry the call name", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen&, int) {
     Reply(resp, 409, "{\"code\":\"RequestConflict\",\"message\":\"Task T is resolved\\nmore\"}");
   });
@@ -151,7 +109,7 @@ TEST_CASE("queue errors carry the call name") {
   CHECK(srv.count() == 1);
 }
 
-TEST_CASE("artifacts: name encoded, 303 followed to storage without auth, gzip decoded") {
+TEST_CASE("artifacts: name encoded, 303 followed to storage without auth, gzip decoded", "[queue_http]") {
   TestServer storage([](auto&, auto& resp, const Seen& s, int) {
     if (s.uri == "/bucket/actions.json?sig=1") {
       resp.set("Content-Encoding", "gzip");
@@ -181,7 +139,7 @@ TEST_CASE("artifacts: name encoded, 303 followed to storage without auth, gzip d
   }
 }
 
-TEST_CASE("hooks trigger") {
+TEST_CASE("hooks trigger", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Echo(resp, s); });
   HttpHooks hooks(Config(srv.url()));
   Json payload(rapidjson::kObjectType);
@@ -193,7 +151,7 @@ TEST_CASE("hooks trigger") {
   CHECK(VerifyHawk(srv.seen()[0], kToken) == "");
 }
 
-TEST_CASE("proxy mode: no Authorization header") {
+TEST_CASE("proxy mode: no Authorization header", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Echo(resp, s); });
   ClientConfig cfg = Config("https://tc.example.com");
   cfg.proxy_url = srv.url();
@@ -205,7 +163,7 @@ TEST_CASE("proxy mode: no Authorization header") {
   for (const auto& s : srv.seen()) CHECK(s.authorization.empty());
 }
 
-TEST_CASE("temporary credentials: certificate and authorizedScopes in ext") {
+TEST_CASE("temporary credentials: certificate and authorizedScopes in ext", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Echo(resp, s); });
   ClientConfig cfg = Config(srv.url());
   cfg.creds = HawkCredentials{kId, "temp-token"};
@@ -219,7 +177,7 @@ TEST_CASE("temporary credentials: certificate and authorizedScopes in ext") {
                                    ",\"authorizedScopes\":[\"queue:cancel-task:*\"]}");
 }
 
-TEST_CASE("ClientConfigFromEnv") {
+TEST_CASE("ClientConfigFromEnv", "[queue_http]") {
   EnvGuard guard;
   CHECK_THROWS_AS(ClientConfigFromEnv(), BadInput);
 
