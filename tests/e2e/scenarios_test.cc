@@ -7,8 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <set>
 #include <thread>
 
+#include "actions/registry.h"
 #include "emulator_world.h"
 #include "task_graph.h"
 #include "core/schema.h"
@@ -355,3 +358,51 @@ TEST_CASE("scenario: deadline-exceeded release tasks: a leaf is retriggered by f
   REQUIRE(w.Mutations().size() == 1);
 }
 
+TEST_CASE("scenario: advise and run agree on every scenario") {
+  // For every task of every scenario world (fresh for each task): `tc-action
+  // advise --task X --json`, then the action it recommends, through `tc-action
+  // run` with the recommended input (a group action for rerun-sequence, whose
+  // awaited reruns a worker completes). What advise recommends, run does not
+  // refuse.
+  using Builder = std::function<std::vector<std::string>(World&)>;
+  const std::vector<std::pair<std::string, Builder>> scenarios = {
+      {"nightly", [](World& w) { return BuildNightly(w).all(); }},
+      {"notarization", [](World& w) { return BuildNotarization(w).all(); }},
+      {"broken dependency", [](World& w) { return BuildBrokenDependency(w).all(); }},
+      {"deadline exceeded", [](World& w) { return BuildDeadlineExceeded(w).all(); }},
+  };
+  std::set<std::string> recommended;
+  int advised = 0;
+  for (const auto& [name, build] : scenarios) {
+    const size_t tasks = [&] {
+      World probe;
+      return build(probe).size();
+    }();
+    for (size_t i = 0; i < tasks; ++i) {
+      World w;
+      const std::vector<std::string> ids = build(w);
+      const std::string& id = ids[i];
+      Json a = w.Advise(id);
+      ++advised;
+      const std::string action = a["action"].GetString();
+      INFO(name << ", task " << i << " (" << id << "): advise says " << ToJson(a));
+      if (action == "nothing") continue;
+      recommended.insert(action);
+      const ActionSpec* spec = FindAction(action);
+      REQUIRE(spec != nullptr);
+      const bool group_action = spec->kind == ActionKind::kGroup;
+      std::atomic<bool> stop{false};
+      std::thread worker([&] { CompleteReruns(w, ids, stop); });
+      auto r = w.Run(action, group_action ? "null" : "\"" + id + "\"", ToJson(a["input"]), {"--poll-interval", "0.05"});
+      stop = true;
+      worker.join();
+      INFO(Describe(r));
+      CHECK(r.status != 1);  // not refused
+      CHECK(r.status == 0);
+      CHECK_FALSE(w.Mutations().empty());
+    }
+  }
+  REQUIRE(advised == 16);
+  // not vacuous: the worlds cover every kind of advice that leads to an action
+  REQUIRE(recommended == std::set<std::string>{"retrigger", "rerun-sequence", "rerun-dependents", "retrigger-disabled"});
+}
