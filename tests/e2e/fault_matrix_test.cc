@@ -319,6 +319,14 @@ std::set<std::string> Values(const std::map<std::string, std::string>& m) {
   return s;
 }
 
+// After a run that exited 0: report.json says so, every copy of the closure
+// exists (remapped), each created once, and nothing else was committed.
+void RequireAllCopied(World& w, const std::map<std::string, std::string>& copy, const std::set<std::string>& before) {
+  RequireReport(w, 0);
+  RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
+  w.RequireOnlyIntendedMutations(PutsOf(Values(copy)));
+}
+
 // --------------------------------------------------------- cancel-all
 
 struct CancelWorld {
@@ -478,9 +486,7 @@ TEST_CASE("matrix: retrigger with downstream under transient faults on one PUT")
       INFO(Describe(r));
       REQUIRE(r.status == 0);
       REQUIRE(w.Fired(kind, copy.at(w.S)) == 2);
-      RequireReport(w, 0);
-      RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
-      w.RequireOnlyIntendedMutations(PutsOf(Values(copy)));
+      RequireAllCopied(w, copy, before);
       Record("retrigger-disabled downstream+force @ PUT of the signing copy", Col(kind), "exit 0, 5/5 created+remapped, 0 dup");
     }
   }
@@ -498,9 +504,7 @@ TEST_CASE("matrix: retrigger with downstream under transient faults on the task-
       INFO(Describe(r));
       REQUIRE(r.status == 0);
       REQUIRE(w.Fired(kind, "task-graph.json") == 2);
-      RequireReport(w, 0);
-      RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
-      w.RequireOnlyIntendedMutations(PutsOf(Values(copy)));
+      RequireAllCopied(w, copy, before);
       Record("retrigger-disabled downstream+force @ GET task-graph.json", Col(kind), "exit 0, 5/5 created+remapped, 0 dup");
     }
   }
@@ -553,9 +557,7 @@ TEST_CASE("matrix: retrigger with downstream, the action task is retried after e
   r = w.RunDownstream();
   INFO(Describe(r));
   REQUIRE(r.status == 0);
-  RequireReport(w, 0);
-  RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
-  w.RequireOnlyIntendedMutations(PutsOf(Values(copy)));
+  RequireAllCopied(w, copy, before);
   Record("retrigger-disabled downstream+force @ PUT of the signing copy", "retried action task",
          "exit 3 (3/5, beetmover not sent) then 0, 5/5 created, 0 dup");
 }
@@ -580,8 +582,7 @@ TEST_CASE("matrix: retrigger with downstream, the action task is retried after e
   r = w.RunDownstream();
   INFO(Describe(r));
   REQUIRE(r.status == 0);
-  RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
-  w.RequireOnlyIntendedMutations(PutsOf(Values(copy)));
+  RequireAllCopied(w, copy, before);
   Record("retrigger-disabled downstream+force @ GET task-graph.json", "retried action task",
          "exit 3 (nothing mutated) then 0, 5/5 created, 0 dup");
   Record("retrigger-disabled downstream+force @ GET task-graph.json", "409", "n/a");

@@ -22,15 +22,10 @@
 #include "test_http_server.h"
 
 using namespace tc;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 namespace {
 
 using namespace tctest;  // the scripted server, Hawk verification, gzip (tests/support)
-
-const char* const kId = kTestClientId;
-const char* const kToken = kTestAccessToken;
 
 HttpOptions FastOptions(int retries = 5) {
   HttpOptions o;
@@ -40,7 +35,7 @@ HttpOptions FastOptions(int retries = 5) {
   return o;
 }
 
-HttpAuth Auth(const std::string& ext = "") { return HttpAuth{{kId, kToken}, ext}; }
+HttpAuth Auth(const std::string& ext = "") { return HttpAuth{{kTestClientId, kTestAccessToken}, ext}; }
 
 HttpRequest Get(const std::string& url, const std::string& what = "queue.task") {
   HttpRequest r;
@@ -65,7 +60,7 @@ TEST_CASE("GET is Hawk-signed and verifiable server-side", "[http]") {
   REQUIRE(seen.size() == 1);
   CHECK(seen[0].uri == "/api/queue/v1/task/a%2Fb?x=1");  // not re-encoded
   HawkHeader h;
-  CHECK(VerifyHawk(seen[0], kToken, &h) == "");
+  CHECK(VerifyHawk(seen[0], kTestAccessToken, &h) == "");
   CHECK(VerifyHawk(seen[0], "other-key") == "bad mac");
   CHECK(Base64Decode(h.ext) == "{\"certificate\":" + cert + ",\"authorizedScopes\":[\"queue:rerun-task:*\"]}");
 }
@@ -90,9 +85,9 @@ TEST_CASE("PUT and POST send JSON bodies", "[http]") {
   CHECK(seen[0].method == "PUT");
   CHECK(seen[0].content_type == "application/json");
   CHECK(seen[0].body == "{\"a\":1}");
-  CHECK(VerifyHawk(seen[0], kToken) == "");
+  CHECK(VerifyHawk(seen[0], kTestAccessToken) == "");
   CHECK(seen[1].method == "POST");
-  CHECK(VerifyHawk(seen[1], kToken) == "");
+  CHECK(VerifyHawk(seen[1], kTestAccessToken) == "");
 }
 
 TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds", "[http]") {
@@ -109,7 +104,7 @@ TEST_CASE("retries 5xx with fresh Hawk signatures, then succeeds", "[http]") {
   std::set<std::string> nonces;
   for (const auto& s : seen) {
     HawkHeader h;
-    CHECK(VerifyHawk(s, kToken, &h) == "");
+    CHECK(VerifyHawk(s, kTestAccessToken, &h) == "");
     nonces.insert(h.nonce);
   }
   CHECK(nonces.size() == 3);
@@ -205,7 +200,7 @@ TEST_CASE("network errors end as status 0 without secrets", "[http]") {
     std::string m = e.what();
     CHECK(m.find("queue.task: network error") == 0);
     CHECK(m.find("after 3 attempts") != std::string::npos);
-    CHECK(m.find(kToken) == std::string::npos);
+    CHECK(m.find(kTestAccessToken) == std::string::npos);
     CHECK(m.find("ZXh0LXNlY3JldA==") == std::string::npos);
   }
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
@@ -219,7 +214,7 @@ TEST_CASE("https to a plain-HTTP server fails as a network error", "[http]") {
     FAIL("expected TcError");
   } catch (const TcError& e) {
     CHECK(e.status() == 0);
-    CHECK(std::string(e.what()).find(kToken) == std::string::npos);
+    CHECK(std::string(e.what()).find(kTestAccessToken) == std::string::npos);
   }
 }
 
@@ -242,7 +237,7 @@ TEST_CASE("the token never appears in error messages, even if the server echoes 
       if (c == '"') echoed += '\\';
       echoed += c;
     }
-    Reply(resp, 403, "{\"code\":\"InsufficientScopes\",\"message\":\"you sent " + echoed + " / " + kToken + "\"}");
+    Reply(resp, 403, "{\"code\":\"InsufficientScopes\",\"message\":\"you sent " + echoed + " / " + kTestAccessToken + "\"}");
   });
   HttpClient http(FastOptions());
   std::string ext = TaskclusterExt(R"({"version":1,"signature":"CERT-SIG"})", {});
@@ -251,7 +246,7 @@ TEST_CASE("the token never appears in error messages, even if the server echoes 
     FAIL("expected TcError");
   } catch (const TcError& e) {
     std::string m = e.what();
-    CHECK(m.find(kToken) == std::string::npos);
+    CHECK(m.find(kTestAccessToken) == std::string::npos);
     CHECK(m.find(ext) == std::string::npos);
     CHECK(m.find("<redacted>") != std::string::npos);
     CHECK(m.find("queue.task: 403 InsufficientScopes: you sent Hawk id=") == 0);
@@ -275,8 +270,8 @@ TEST_CASE("redirects: same origin re-signed, other origin unsigned", "[http]") {
   CHECK(resp.url == other_url + "/blob/key?X-Amz-Signature=zzz");
   auto seen = srv.seen();
   REQUIRE(seen.size() == 2);
-  CHECK(VerifyHawk(seen[0], kToken) == "");
-  CHECK(VerifyHawk(seen[1], kToken) == "");  // signed for the new resource
+  CHECK(VerifyHawk(seen[0], kTestAccessToken) == "");
+  CHECK(VerifyHawk(seen[1], kTestAccessToken) == "");  // signed for the new resource
   auto oseen = other.seen();
   REQUIRE(oseen.size() == 1);
   CHECK(oseen[0].authorization.empty());
@@ -297,7 +292,7 @@ TEST_CASE("303 after POST becomes GET; 307 keeps method and body", "[http]") {
   CHECK(http.Send(r, Auth()).body == "{\"method\":\"GET\",\"body\":null}");
   r.url = srv.url() + "/post307";
   CHECK(http.Send(r, Auth()).body == "{\"method\":\"POST\",\"body\":{\"k\":2}}");
-  for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kToken) == "");
+  for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kTestAccessToken) == "");
 }
 
 TEST_CASE("redirect loops stop", "[http]") {
@@ -352,7 +347,7 @@ TEST_CASE("concurrent requests share keep-alive sessions safely", "[http]") {
   }
   for (auto& th : threads) th.join();
   CHECK(ok == 150);
-  for (const auto& s : srv.seen()) REQUIRE(VerifyHawk(s, kToken) == "");
+  for (const auto& s : srv.seen()) REQUIRE(VerifyHawk(s, kTestAccessToken) == "");
 }
 
 TEST_CASE("stale pooled connection is replaced transparently", "[http]") {
@@ -373,7 +368,7 @@ TEST_CASE("TcServiceClient: root URL, signing, proxy mode", "[http]") {
   });
   ClientConfig cfg;
   cfg.root_url = srv.url() + "/";
-  cfg.creds = HawkCredentials{kId, kToken};
+  cfg.creds = HawkCredentials{kTestClientId, kTestAccessToken};
   cfg.backoff_base = std::chrono::milliseconds(1);
   TcServiceClient queue(cfg, "queue");
   CHECK(queue.Url("task/x") == srv.url() + "/api/queue/v1/task/x");
@@ -381,7 +376,7 @@ TEST_CASE("TcServiceClient: root URL, signing, proxy mode", "[http]") {
   Json j = queue.Call("GET", "task/x", nullptr, "task");
   CHECK(std::string(j["uri"].GetString()) == "/api/queue/v1/task/x");
   CHECK(j["auth"].GetBool());
-  CHECK(VerifyHawk(srv.seen().back(), kToken) == "");
+  CHECK(VerifyHawk(srv.seen().back(), kTestAccessToken) == "");
 
   ClientConfig proxy = cfg;
   proxy.proxy_url = srv.url();
@@ -454,7 +449,7 @@ TEST_CASE("https: verifies the chain and the host name", "[http]") {
   CHECK(resp.body == "{\"tls\":true}");
   REQUIRE(good.count() == 1);
   CHECK(good.seen()[0].host == "localhost:" + std::to_string(good.port()));
-  CHECK(VerifyHawk(good.seen()[0], kToken) == "");
+  CHECK(VerifyHawk(good.seen()[0], kTestAccessToken) == "");
 
   // Untrusted self-signed certificate: the system store does not know it.
   HttpClient system_store(FastOptions(0));

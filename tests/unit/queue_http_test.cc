@@ -15,20 +15,15 @@
 #include "test_http_server.h"
 
 using namespace tc;
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 namespace {
 
 using namespace tctest;  // the scripted server, Hawk verification, gzip (tests/support)
 
-const char* const kId = kTestClientId;
-const char* const kToken = kTestAccessToken;
-
 ClientConfig Config(const std::string& root) {
   ClientConfig cfg;
   cfg.root_url = root;
-  cfg.creds = HawkCredentials{kId, kToken};
+  cfg.creds = HawkCredentials{kTestClientId, kTestAccessToken};
   cfg.backoff_base = std::chrono::milliseconds(1);
   cfg.max_delay = std::chrono::milliseconds(10);
   return cfg;
@@ -91,7 +86,7 @@ TEST_CASE("queue endpoints: methods, paths, signing", "[queue_http]") {
         "/api/queue/v1/task-group/G1/list?continuationToken=abc%2Fdef%3D%3D&limit=50");
   page.continuation_token.reset();
   CHECK(JStr(q.ListDependentTasks("T5", page), "uri") == "/api/queue/v1/task/T5/dependents?limit=50");
-  for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kToken) == "");
+  for (const auto& s : srv.seen()) CHECK(VerifyHawk(s, kTestAccessToken) == "");
   CHECK(q.Url("task/x") == srv.url() + "/api/queue/v1/task/x");
 }
 
@@ -127,7 +122,7 @@ TEST_CASE("artifacts: name encoded, 303 followed to storage without auth, gzip d
   HttpQueue q(Config(srv.url()));
   CHECK(q.GetLatestArtifact("T", "public/actions.json") == "{\"actions\":[]}");
   REQUIRE(srv.count() == 1);
-  CHECK(VerifyHawk(srv.seen()[0], kToken) == "");
+  CHECK(VerifyHawk(srv.seen()[0], kTestAccessToken) == "");
   REQUIRE(storage.count() == 1);
   CHECK(storage.seen()[0].authorization.empty());
   try {
@@ -148,7 +143,7 @@ TEST_CASE("hooks trigger", "[queue_http]") {
   CHECK(JStr(r, "method") == "POST");
   CHECK(JStr(r, "uri") == "/api/hooks/v1/hooks/project-foo/in-tree-action-1-generic%2Fabc/trigger");
   CHECK(r["body"]["x"].GetInt() == 1);
-  CHECK(VerifyHawk(srv.seen()[0], kToken) == "");
+  CHECK(VerifyHawk(srv.seen()[0], kTestAccessToken) == "");
 }
 
 TEST_CASE("proxy mode: no Authorization header", "[queue_http]") {
@@ -166,7 +161,7 @@ TEST_CASE("proxy mode: no Authorization header", "[queue_http]") {
 TEST_CASE("temporary credentials: certificate and authorizedScopes in ext", "[queue_http]") {
   TestServer srv([](auto&, auto& resp, const Seen& s, int) { Echo(resp, s); });
   ClientConfig cfg = Config(srv.url());
-  cfg.creds = HawkCredentials{kId, "temp-token"};
+  cfg.creds = HawkCredentials{kTestClientId, "temp-token"};
   cfg.certificate = R"({"version":1,"scopes":["*"],"start":1,"expiry":2,"seed":"s","signature":"x"})";
   cfg.authorized_scopes = {"queue:cancel-task:*"};
   HttpQueue q(cfg);
@@ -188,11 +183,11 @@ TEST_CASE("ClientConfigFromEnv", "[queue_http]") {
 
   setenv("TASKCLUSTER_CLIENT_ID", "me", 1);
   CHECK_THROWS_AS(ClientConfigFromEnv(), BadInput);  // token missing
-  setenv("TASKCLUSTER_ACCESS_TOKEN", kToken, 1);
+  setenv("TASKCLUSTER_ACCESS_TOKEN", kTestAccessToken, 1);
   c = ClientConfigFromEnv();
   REQUIRE(c.creds);
   CHECK(c.creds->id == "me");
-  CHECK(c.creds->key == kToken);
+  CHECK(c.creds->key == kTestAccessToken);
 
   setenv("TASKCLUSTER_CERTIFICATE", "{\"signature\": \"SIG-SECRET\", broken", 1);
   try {
@@ -201,7 +196,7 @@ TEST_CASE("ClientConfigFromEnv", "[queue_http]") {
   } catch (const BadInput& e) {
     std::string m = e.what();
     CHECK(m.find("SIG-SECRET") == std::string::npos);
-    CHECK(m.find(kToken) == std::string::npos);
+    CHECK(m.find(kTestAccessToken) == std::string::npos);
     CHECK(m.find('\n') == std::string::npos);
   }
   setenv("TASKCLUSTER_CERTIFICATE", "{\"version\":1}", 1);
