@@ -21,6 +21,18 @@ struct ProcResult {
 
 inline ProcResult RunProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                              const std::string& cwd = "") {
+  // Everything the child needs is built before fork: the caller may have
+  // other threads (an in-process emulator, a worker), and one of them may hold
+  // the allocator's lock at the fork; the child then only makes
+  // async-signal-safe calls until execve.
+  std::vector<std::string> envs;
+  for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  const char* dir = cwd.empty() ? nullptr : cwd.c_str();
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
   pid_t pid = fork();
@@ -33,14 +45,7 @@ inline ProcResult RunProcess(const std::vector<std::string>& argv, const std::ma
     close(err_pipe[1]);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
-    std::vector<std::string> envs;
-    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
-    std::vector<char*> cargv, cenv;
-    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-    cargv.push_back(nullptr);
-    for (auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
-    cenv.push_back(nullptr);
+    if (dir && chdir(dir) != 0) _exit(127);
     execve(cargv[0], cargv.data(), cenv.data());
     _exit(127);
   }
