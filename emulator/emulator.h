@@ -132,10 +132,8 @@ class Emulator {
   // Seeds world "tasks" entries (same format as the world file).
   void SeedTasks(const JsonValue& tasks);
 
- public:
-  struct Impl;  // implementation detail (emulator.cc)
-
  private:
+  struct Impl;  // emulator.cc
   std::unique_ptr<Impl> impl_;
 };
 

@@ -246,6 +246,29 @@ TEST_CASE_METHOD(Fixture, "createTask: scopes, schema, idempotency") {
   CHECK(S(past.json()["code"]) == "InputError");
 }
 
+// requestInfo.payload is the body as api.js left it when the error was found:
+// ajv's defaults in the order of the service's YAML schema, then (after the
+// scope check) taskQueueId split, taskGroupId and expires filled in. The key
+// lists are the genuine queue's answers (v106) to the same bodies.
+TEST_CASE_METHOD(Fixture, "createTask: error bodies echo the body as the real queue completes it") {
+  auto keys = [](const Resp& r) {
+    std::string out;
+    for (auto& m : r.json()["requestInfo"]["payload"].GetObject()) out += std::string(out.empty() ? "" : ",") + m.name.GetString();
+    return out;
+  };
+  Resp schema = Do(port, "PUT", Q("task/" + N), TaskDef(R"(, "priority": "urgent")"), &root);
+  CHECK(schema.status == 400);
+  CHECK(keys(schema) ==
+        "taskQueueId,schedulerId,created,deadline,payload,metadata,priority,projectId,dependencies,requires,routes,"
+        "retries,scopes,tags,extra");
+  Resp stars = Do(port, "PUT", Q("task/" + N), TaskDef(R"(, "scopes": ["queue:**"])"), &root);
+  CHECK(stars.status == 400);
+  CHECK(S(stars.json()["message"]).rfind("scopes must not end with `**`", 0) == 0);
+  CHECK(keys(stars) ==
+        "taskQueueId,schedulerId,created,deadline,payload,metadata,scopes,projectId,dependencies,requires,routes,"
+        "priority,retries,tags,extra,provisionerId,workerType,taskGroupId,expires");
+}
+
 TEST_CASE_METHOD(Fixture, "Hawk failures") {
   Creds wrong{"root", "not-the-token", "", {}};
   Resp r = Get(Q("task/" + A), &wrong);
@@ -439,6 +462,14 @@ TEST_CASE_METHOD(Fixture, "worker API: claimWork credentials resolve the task") 
   Resp badbody = Do(port, "POST", Q("claim-work/proj/linux"), R"({"workerGroup": "wg"})", &worker);
   CHECK(badbody.status == 400);
   CHECK(S(badbody.json()["code"]) == "InputValidationError");
+  // the schema's default: one task (as the real queue answers)
+  Resp one = Do(port, "POST", Q("claim-work/proj/linux"), R"({"workerGroup": "wg", "workerId": "w1"})", &worker);
+  CHECK(one.status == 200);
+  // reportException's reasons are the schema's (no "superseded" in v106)
+  Resp superseded = Do(port, "POST", Q("task/" + B + "/runs/0/exception"), R"({"reason": "superseded"})", &task);
+  CHECK(superseded.status == 400);
+  CHECK(S(superseded.json()["message"]).find("data/reason must be equal to one of the allowed values") !=
+        std::string::npos);
 }
 
 TEST_CASE_METHOD(Fixture, "faults: 500, reset, reset-after-commit, latency, skip") {

@@ -1,0 +1,34 @@
+// The world file (emulator.h; examples in tests/data/worlds/README.md):
+// reading it, expanding "$now" strings, and loading its clients, roles,
+// anonymous scopes, page size, tasks (with artifacts), faults, hooks and
+// worker into the emulator's services.
+//
+// Loading is not synchronised with requests: the emulator loads its world
+// before it listens; later seeding (POST /__emulator/tasks) goes through the
+// services' own thread-safe methods.
+#pragma once
+#include <cstdint>
+
+#include "core/json.h"
+#include "emulator/emulator.h"
+
+namespace tc::emu {
+
+class AuthService;
+class FaultSet;
+
+struct WorldTargets {
+  MemoryQueue& queue;
+  AuthService& auth;
+  FaultSet& faults;
+  EmulatorHooks& hooks;
+};
+
+// The world of the options (file or inline JSON; null when neither), with
+// "$now" strings expanded against now_ms. BadInput when malformed.
+Json ReadWorld(const EmulatorOptions& options, int64_t now_ms);
+void LoadWorld(const JsonValue& world, WorldTargets& targets);
+// World "tasks" entries: seeded, dependencies checked, then their artifacts.
+void SeedWorldTasks(MemoryQueue& queue, const JsonValue& tasks);
+
+}  // namespace tc::emu
