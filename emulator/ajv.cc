@@ -139,11 +139,38 @@ int PropertyIndex(const Node& n, const JsonValue& props, const std::string& name
 }
 
 // ---------------------------------------------------------------- ordering
-// ajv's keyword order for one schema node (see ajv.h); children sort at the
-// rank of the keyword that reaches them.
-enum Rank { kType, kEnum, kConst, kMaximum, kMinimum, kMultipleOf, kMaxLength, kMinLength, kPattern, kFormat,
-            kMaxItems, kMinItems, kUniqueItems, kItems, kMaxProps, kMinProps, kRequired, kAdditional, kProperties,
-            kAnyOf, kOneOf, kNot, kOther };
+// ajv's keyword order for one schema node (ajv 8: compile/rules.js groups,
+// vocabularies in the order draft7.js adds them, `items` placed before
+// `uniqueItems`): the type error when the type has no keywords of its own,
+// then the untyped keywords, then the number, string, array and object
+// keywords. Children sort at the rank of the keyword that reaches them.
+enum Rank { kType, kConst, kEnum, kNot, kAnyOf, kOneOf,
+            kMaximum, kMinimum, kMultipleOf,
+            kMaxLength, kMinLength, kPattern, kFormat,
+            kMaxItems, kMinItems, kItems, kUniqueItems,
+            kMaxProps, kMinProps, kRequired, kAdditional, kProperties,
+            kOther };
+
+// A type error sorts with its type's keywords when the schema has some
+// (ajv reports it in that group), else first.
+int TypeErrorRank(const JsonValue& s) {
+  static const std::vector<std::pair<std::string, std::vector<const char*>>> kGroups = {
+      {"number", {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"}},
+      {"integer", {"maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "format"}},
+      {"string", {"maxLength", "minLength", "pattern", "format"}},
+      {"array", {"maxItems", "minItems", "items", "additionalItems", "contains", "uniqueItems"}},
+      {"object", {"maxProperties", "minProperties", "required", "propertyNames", "additionalProperties",
+                  "dependencies", "properties", "patternProperties"}}};
+  static const std::map<std::string, int> kStart = {
+      {"number", kMaximum}, {"integer", kMaximum}, {"string", kMaxLength}, {"array", kMaxItems}, {"object", kMaxProps}};
+  auto type = GetString(s, "type");
+  if (!type) return kType;
+  for (const auto& [t, keywords] : kGroups)
+    if (t == *type)
+      for (const char* k : keywords)
+        if (s.HasMember(k)) return kStart.at(t);
+  return kType;
+}
 
 // The position of data child `seg` below schema node n.
 std::pair<int, int> ChildRank(const Node& n, const JsonValue* data, const std::string& seg) {
@@ -287,13 +314,16 @@ void Translate(const std::string& d, const Located& l, std::vector<Keyed>& out) 
     key.insert(key.end(), {rank, sub});
     out.push_back({key, {l.path, std::move(msg), ""}});
   };
-  if (Starts(d, "Value type not permitted")) return add(kType, "must be " + TypeName(Member(s, "type")));
+  if (Starts(d, "Value type not permitted")) return add(TypeErrorRank(s), "must be " + TypeName(Member(s, "type")));
   if (Starts(d, "Failed to match against any enum")) return add(kEnum, "must be equal to one of the allowed values");
   if (Starts(d, "Failed to match expected value set by 'const'")) return add(kConst, "must be equal to constant");
   if (Starts(d, "Failed to match regex")) {
     if (GetString(s, "format").value_or("") == "date-time") return add(kFormat, "must match format \"date-time\"");
     return add(kPattern, "must match pattern \"" + GetString(s, "pattern").value_or("") + "\"");
   }
+  if (Starts(d, "String should be a valid date-time")) return add(kFormat, "must match format \"date-time\"");
+  if (Starts(d, "String should be a valid date")) return add(kFormat, "must match format \"date\"");
+  if (Starts(d, "String should be a valid time")) return add(kFormat, "must match format \"time\"");
   if (Starts(d, "String should be no more than"))
     return add(kMaxLength, "must NOT have more than " + Num(Member(s, "maxLength")) + " characters");
   if (Starts(d, "String should be no fewer than"))
@@ -527,12 +557,22 @@ std::string AjvErrorsText(const std::vector<AjvError>& errors, const std::string
   return out;
 }
 
-void RequireValid(const std::string& schema_name, const JsonValue& doc) {
-  auto errors = AjvValidate(schema_name, doc);
-  if (errors.empty()) return;
-  std::string path = schema_name.rfind("taskcluster/", 0) == 0 ? schema_name.substr(12) : schema_name;
+namespace {
+void ThrowInvalid(const std::string& path, const std::vector<AjvError>& errors) {
   throw TcError(400, "InputValidationError", "\nSchema Validation Failed!\nRejecting Schema: /schemas/" + path +
                                                  "#\nErrors:\n  * " + AjvErrorsText(errors, "\n  * ", true));
+}
+}  // namespace
+
+void RequireValid(const std::string& schema_name, const JsonValue& doc) {
+  auto errors = AjvValidate(schema_name, doc);
+  if (!errors.empty())
+    ThrowInvalid(schema_name.rfind("taskcluster/", 0) == 0 ? schema_name.substr(12) : schema_name, errors);
+}
+
+void RequireValid(const JsonValue& schema, const std::string& schema_path, const JsonValue& doc) {
+  auto errors = AjvValidate(schema, doc);
+  if (!errors.empty()) ThrowInvalid(schema_path, errors);
 }
 
 void AjvApplyDefaults(const std::string& schema_name, JsonValue& doc, JsonAlloc& a) {

@@ -8,9 +8,10 @@
 // tests read the resulting texts, so the emulator writes them the same way:
 // ajv's messages ("must be string", "must have required property 'x'",
 // "must NOT have duplicate items (items ## 3 and 1 are identical)", ...), its
-// instance paths ("/metadata/name") and its order (per schema node: type,
-// enum, number/string/array limits, items, required, additionalProperties,
-// properties in schema order).
+// instance paths ("/metadata/name") and its order (per schema node: the
+// untyped keywords (enum, anyOf, ...), then the number, string, array (items
+// before uniqueItems) and object keywords (required, additionalProperties,
+// properties in schema order); see ajv.cc).
 //
 // Invariants: the validation itself is core's (valijson); this file only
 // names what failed as ajv does, and adds what valijson checks differently
@@ -50,6 +51,8 @@ std::string AjvErrorsText(const std::vector<AjvError>& errors, const std::string
 // doc is valid against the embedded schema "taskcluster/<path>" (the emulator
 // puts its root URL before "/schemas/" when it replies).
 void RequireValid(const std::string& schema_name, const JsonValue& doc);
+// The same for an in-memory schema, named "/schemas/<schema_path>#".
+void RequireValid(const JsonValue& schema, const std::string& schema_path, const JsonValue& doc);
 
 // ajv useDefaults for the top-level object: each missing property with a
 // `default` in the embedded schema is added, in ajv's property order.

@@ -2,11 +2,11 @@
 #include "emulator/auth.h"
 
 #include <algorithm>
-#include <chrono>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/timestamp.h"
 #include "core/slugid.h"
 #include "taskcluster/hawk.h"
 
@@ -14,11 +14,6 @@ namespace tc::emu {
 
 namespace {
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // docker/tc-admin/tc-admin.py `anonymous` role (as bootstrap.js installs it).
 const std::vector<std::string>& DefaultAnonymousScopes() {
@@ -80,7 +75,7 @@ void CheckCertificateShape(const JsonValue& cert) {
   if (!cs || !cs->IsArray()) Deny("ext.certificate.scopes must be an array");
   for (auto& s : cs->GetArray())
     if (!s.IsString() || !ValidScope(s.GetString())) Deny("ext.certificate.scopes must be an array of valid scopes");
-  int64_t now = WallMs();
+  int64_t now = NowMs();
   int64_t st = static_cast<int64_t>(start->GetDouble()), ex = static_cast<int64_t>(expiry->GetDouble());
   if (st > now + 5 * 60 * 1000) Deny("ext.certificate.start > now");
   if (ex < now - 5 * 60 * 1000) Deny("ext.certificate.expiry < now");
@@ -112,9 +107,9 @@ std::string HawkHeaderError(const std::string& parse_error) {
 
 }  // namespace
 
-AuthService::AuthService(std::string proxy_client_id)
-    : proxy_client_id_(std::move(proxy_client_id)), anonymous_(DefaultAnonymousScopes()) {
+AuthService::AuthService(std::string proxy_client_id) : proxy_client_id_(std::move(proxy_client_id)) {
   clients_[issuer_id_] = Client{NewSlugid() + NewSlugid(), {"*"}};
+  roles_.Put(Role{"anonymous", DefaultAnonymousScopes()});
 }
 
 void AuthService::AddClient(const std::string& client_id, const std::string& access_token,
@@ -130,7 +125,7 @@ void AuthService::AddRole(const std::string& role_id, const std::vector<std::str
 
 void AuthService::SetAnonymousScopes(const std::vector<std::string>& scopes) {
   std::lock_guard<std::mutex> l(mu_);
-  anonymous_ = scopes;
+  roles_.Put(Role{"anonymous", scopes});
 }
 
 std::vector<std::string> AuthService::ClientIds() const {
@@ -154,9 +149,7 @@ std::vector<std::string> AuthService::Expand(const std::vector<std::string>& sco
 }
 
 std::vector<std::string> AuthService::ExpandLocked(std::vector<std::string> scopes) const {
-  RoleSet all = roles_;
-  all.Put(Role{"anonymous", anonymous_});
-  return all.Expand(std::move(scopes));
+  return roles_.Expand(std::move(scopes));
 }
 
 // limitClientWithExt, certificate part: the issuer must hold the
@@ -281,7 +274,7 @@ std::optional<std::string> AuthService::VerifyHawk(const Request& req, const Haw
   std::string mac = HawkMac(c.key, hr);  // the MAC covers ts as sent
   if (end == h->ts.c_str() || *end != 0 || std::to_string(ts) != h->ts) mac = "";
   if (!ConstantTimeEquals(mac, h->mac)) return "Unauthorized: Bad mac";
-  if (std::llabs(ts * 1000 - WallMs()) > 15 * 60 * 1000) return "Unauthorized: Stale timestamp";
+  if (std::llabs(ts * 1000 - NowMs()) > 15 * 60 * 1000) return "Unauthorized: Stale timestamp";
   if (!h->hash.empty()) {
     std::string computed = HawkPayloadHash(req.content_type, req.body);
     if (!ConstantTimeEquals(computed, h->hash))
@@ -355,8 +348,8 @@ void AuthService::TaskCredentials(const std::string& task_id, int run_id, const 
                                      "queue:resolve-task:" + task_id + "/" + run,
                                      "queue:create-artifact:" + task_id + "/" + run};
   scopes.insert(scopes.end(), task_scopes.begin(), task_scopes.end());
-  int64_t start = WallMs() - 5 * 60 * 1000;  // createTemporaryCredentials backdates start by 5 minutes
-  int64_t expiry = std::max(taken_until, WallMs() + 60 * 1000);
+  int64_t start = NowMs() - 5 * 60 * 1000;  // createTemporaryCredentials backdates start by 5 minutes
+  int64_t expiry = std::max(taken_until, NowMs() + 60 * 1000);
   std::string seed = NewSlugid() + NewSlugid();
   std::string content = "version:1\nclientId:" + client_id + "\nissuer:" + issuer_id_ + "\nseed:" + seed +
                         "\nstart:" + std::to_string(start) + "\nexpiry:" + std::to_string(expiry) + "\nscopes:";

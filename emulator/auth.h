@@ -37,11 +37,11 @@ class AuthService {
   void AddClient(const std::string& client_id, const std::string& access_token,
                  const std::vector<std::string>& scopes);
   void AddRole(const std::string& role_id, const std::vector<std::string>& scopes);
-  void SetAnonymousScopes(const std::vector<std::string>& scopes);
+  void SetAnonymousScopes(const std::vector<std::string>& scopes);  // the `anonymous` role
   std::vector<std::string> ClientIds() const;  // world clients (not the queue's issuer)
   std::optional<std::string> AccessToken(const std::string& client_id) const;
 
-  // The scopes plus everything the world's roles (and `anonymous`) grant.
+  // expandScopes: the scopes plus everything the roles grant, normalized (roles.h).
   std::vector<std::string> Expand(const std::vector<std::string>& scopes) const;
 
   // signaturevalidator.js: who sent the request, with which scopes.
@@ -73,8 +73,7 @@ class AuthService {
   std::string proxy_client_id_;
   mutable std::mutex mu_;
   std::map<std::string, Client> clients_;
-  RoleSet roles_;
-  std::vector<std::string> anonymous_;
+  RoleSet roles_;  // the world's roles and `anonymous`
 };
 
 // The request's authentication, computed on first need.

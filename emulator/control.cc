@@ -75,6 +75,11 @@ Reply Route(ControlTargets& t, const std::string& what, const std::string& m, co
     return Ok();
   }
   if (what == "artifacts" && m == "POST") return PutArtifact(t.queue, parse());
+  if (what == "index" && m == "GET") return JsonReply(t.index.Dump());
+  if (what == "index" && m == "POST") {
+    SeedIndex(t.index, t.queue, parse());
+    return Ok();
+  }
   Reply r;
   r.status = 404;
   r.body = R"({"code":"ResourceNotFound","message":"unknown emulator control endpoint"})";

@@ -8,6 +8,8 @@
 //   POST resolve            {"taskId", "state": completed|failed|exception|running, "reason"?}
 //   POST artifacts          {"taskId", "runId"?, "name", <artifact fields as in the world>}
 //   GET|POST hooks, GET|POST worker   (emulator_hooks.h)
+//   GET index               every index entry, expired ones included
+//   POST index              [world index entries] inserts them (world.h)
 // Bodies may use "$now" strings as the world file does. Errors: lib-api
 // error bodies (method "emulator"); an unknown endpoint is a 404.
 //
@@ -16,6 +18,7 @@
 #include "emulator/api.h"
 #include "emulator/emulator_hooks.h"
 #include "emulator/faults.h"
+#include "emulator/index.h"
 #include "emulator/journal.h"
 
 namespace tc::emu {
@@ -25,6 +28,7 @@ struct ControlTargets {
   EmulatorHooks& hooks;
   FaultSet& faults;
   Journal& journal;
+  IndexService& index;
 };
 
 // req.path starts with /__emulator/; req.body is read.

@@ -2,36 +2,30 @@
 // services (queue, auth, hooks + worker), the journal and faults, the
 // control endpoints and the listeners; each concern lives in its own file:
 //   queue_memory.h / queue_*.cc   the queue's rules, in memory
+//   index.h                       the index service, in memory
 //   create_task.h, ajv.h          createTask's checks, ajv-style schema errors
 //   auth.h, roles.h, scopes.h     Hawk, clients, roles, scope expressions
-//   routes.h (queue_routes.cc, artifacts.cc, hooks_routes.cc), api.h
+//   routes.h (dispatch.cc and each service's routes), api.h
 //   emulator_hooks.h, worker.h    the hooks service and the action-task worker
 //   control.h, faults.h, journal.h, world.h, server.h
 //
 // Behaviour sources (Taskcluster v106 monorepo) are named in each file.
 #include "emulator/emulator.h"
 
-#include <chrono>
 
 #include "core/error.h"
+#include "core/timestamp.h"
 #include "emulator/auth.h"
 #include "emulator/control.h"
 #include "emulator/emulator_hooks.h"
 #include "emulator/faults.h"
+#include "emulator/index.h"
 #include "emulator/journal.h"
 #include "emulator/routes.h"
 #include "emulator/server.h"
 #include "emulator/world.h"
 
 namespace tc {
-
-namespace {
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 struct Emulator::Impl {
   EmulatorOptions opts;
@@ -40,6 +34,7 @@ struct Emulator::Impl {
   emu::Journal journal;
   emu::FaultSet faults;
   EmulatorHooks hooks;
+  emu::IndexService index;
   emu::Services services;
   emu::ControlTargets control;
   emu::Frontend frontend;
@@ -52,9 +47,14 @@ struct Emulator::Impl {
         auth(opts.proxy_client_id),
         hooks(queue, auth, journal, WorkerHost{[this] { return Root(); }, [this] { return ProxyUrl(); },
                                                [this](const std::string& id) { return auth.AccessToken(id); }}),
-        services{queue, auth, hooks, [this] { return Root(); }, WallMs()},
-        control{queue, hooks, faults, journal},
-        frontend{services, control, faults, journal} {}
+        index([this] { return queue.NowMs(); }),
+        services{queue, auth, hooks, index, [this] { return Root(); }, NowMs()},
+        control{queue, hooks, faults, journal, index},
+        frontend{services, control, faults, journal} {
+    // the index indexes a task's `index.<namespace>` routes when it completes (handlers.js)
+    queue.SetCompletedListener(
+        [this](const std::string& task_id, const JsonValue& definition) { index.TaskCompleted(task_id, definition); });
+  }
 
   std::string Root() const { return "http://127.0.0.1:" + std::to_string(port); }
   std::string ProxyUrl() const { return proxy_port < 0 ? "" : "http://127.0.0.1:" + std::to_string(proxy_port); }
@@ -65,7 +65,7 @@ Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::
   if (h != "127.0.0.1" && h != "localhost" && h != "::1")
     throw BadInput("emulator host must be a loopback address (127.0.0.1), not `" + h + "`");
   Json world = emu::ReadWorld(impl_->opts, impl_->queue.NowMs());
-  emu::WorldTargets targets{impl_->queue, impl_->auth, impl_->faults, impl_->hooks};
+  emu::WorldTargets targets{impl_->queue, impl_->auth, impl_->faults, impl_->hooks, impl_->index};
   emu::LoadWorld(world, targets);
 }
 

@@ -48,6 +48,9 @@ void EmulatorHooks::AddHooks(const JsonValue& hooks) {
     } else {
       x.trigger_schema = ParseJson(R"({"type": "object"})", "default triggerSchema");
     }
+    // the hooks service stores both in jsonb columns: they come back with Postgres' key order
+    memq::JsonbOrder(x.task, x.task.GetAllocator());
+    memq::JsonbOrder(x.trigger_schema, x.trigger_schema.GetAllocator());
     parsed.push_back(std::move(x));
   }
   std::lock_guard<std::mutex> l(mu_);
@@ -110,6 +113,7 @@ Json EmulatorHooks::CreateHookTask(const Hook& hook, const std::string& task_id,
   const std::string put_path = "/api/queue/v1/task/" + task_id;
   auto record = [&](int status, bool committed) {
     JournalEntry e;
+    e.service = "queue";
     e.method = "PUT";
     e.path = put_path;
     e.status = status;

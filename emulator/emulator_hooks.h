@@ -13,6 +13,10 @@
 // nothing; the task is created with authorizedScopes
 // [assume:hook-id:<group>/<id>]).
 //
+// A hook's task template and triggerSchema are kept with their keys in
+// Postgres jsonb order, as the hooks service reads them back from its
+// database (this orders, e.g., triggerSchema errors).
+//
 // The emulator replies with {taskId, status: <the full task status>}: the
 // status as older hooks services returned it, with the taskId where newer
 // clients look.

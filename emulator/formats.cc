@@ -1,6 +1,7 @@
 // Value formats: see formats.h.
 #include "emulator/formats.h"
 
+#include <algorithm>
 #include <cstring>
 #include <regex>
 #include <unordered_map>
@@ -107,4 +108,30 @@ void CheckParam(const char* name, const std::string& value, const char* re_text)
                     "' must match regular expression: '/" + re_text + "/'");
 }
 
+void JsonbOrder(JsonValue& v, JsonAlloc& a) {
+  if (v.IsArray()) {
+    for (auto& e : v.GetArray()) JsonbOrder(e, a);
+    return;
+  }
+  if (!v.IsObject()) return;
+  std::vector<std::pair<std::string, JsonValue>> members;
+  for (auto& m : v.GetObject()) {
+    std::string name(m.name.GetString(), m.name.GetStringLength());
+    JsonbOrder(m.value, a);
+    bool dup = false;
+    for (auto& [n, val] : members)
+      if (n == name) {
+        val = std::move(m.value);
+        dup = true;
+      }
+    if (!dup) members.emplace_back(std::move(name), std::move(m.value));
+  }
+  std::stable_sort(members.begin(), members.end(), [](const auto& x, const auto& y) {
+    if (x.first.size() != y.first.size()) return x.first.size() < y.first.size();
+    return x.first < y.first;
+  });
+  JsonValue out(rapidjson::kObjectType);
+  for (auto& [n, val] : members) out.AddMember(Str(n, a), std::move(val), a);
+  v = std::move(out);
+}
 }  // namespace tc::memq

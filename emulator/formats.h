@@ -1,6 +1,6 @@
-// The value formats the queue checks and writes: times (JavaScript's
+// The value formats the services check and write: times (JavaScript's
 // Date.toJSON() and ajv's "date-time" format), slugids, task queue ids,
-// priority levels, and lib-api's URL-parameter check.
+// priority levels, Postgres jsonb key order, and lib-api's URL-parameter check.
 //
 // Pure functions (CachedRegex keeps a per-thread cache); thread-safe.
 #pragma once
@@ -9,6 +9,8 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "core/json.h"
 
 namespace tc::memq {
 
@@ -24,6 +26,12 @@ bool IsSlugid(const std::string& s);
 bool IsTaskQueueId(const std::string& s);
 // Priority levels, highest first (api.js PRIORITY_LEVELS).
 const std::vector<std::string>& PriorityLevels();
+
+// Reorders object keys recursively as Postgres jsonb stores them (shorter
+// keys first, then bytewise; a duplicate key keeps its last value): the order
+// the services return jsonb columns in (task payload/metadata/tags/extra,
+// index data).
+void JsonbOrder(JsonValue& v, JsonAlloc& a);
 
 // std::regex construction costs far more than matching: compiled once per thread.
 const std::regex& CachedRegex(const std::string& re);

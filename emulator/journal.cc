@@ -21,6 +21,7 @@ Json Journal::ToJson() const {
   for (auto& e : entries_) {
     JsonValue o(rapidjson::kObjectType);
     o.AddMember("seq", e.seq, a);
+    o.AddMember("service", Str(e.service, a), a);
     o.AddMember("method", Str(e.method, a), a);
     o.AddMember("path", Str(e.path, a), a);
     o.AddMember("status", e.status, a);

@@ -1,5 +1,5 @@
 // The journal of API requests the emulator answered (or reset), for tests
-// and the demo to see what a client did: method, path, status, the
+// and the demo to see what a client did: service, method, path, status, the
 // authenticated client, whether a mutation took effect, and the injected
 // fault, in arrival order (JournalEntry, emulator.h). Requests made on the
 // emulator's own behalf (the hooks service's createTask) are journaled too.
@@ -18,7 +18,7 @@ class Journal {
  public:
   void Record(JournalEntry e);  // assigns e.seq
   std::vector<JournalEntry> Entries() const;
-  Json ToJson() const;  // [{seq, method, path, status, clientId, mutating, committed, fault}]
+  Json ToJson() const;  // [{seq, service, method, path, status, clientId, mutating, committed, fault}]
   void Clear();
 
  private:

@@ -156,6 +156,13 @@ class MemoryQueue : public Queue {
                 const JsonValue* runs = nullptr, const std::string& reason = "");
   void FinishSeeding();
 
+  // ---- events ----
+  // Called when a run resolves completed (the queue's task-completed
+  // message; the index listens to it) and for tasks seeded completed, with
+  // the queue's lock held: the listener must not call this queue.
+  using CompletedListener = std::function<void(const std::string& task_id, const JsonValue& definition)>;
+  void SetCompletedListener(CompletedListener listener);
+
   // ---- inspection ----
   std::vector<std::string> TaskIds();  // sorted
   bool HasTask(const std::string& task_id);

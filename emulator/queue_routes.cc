@@ -1,10 +1,9 @@
 // The queue's API routes (services/queue/src/api.js: routes, scope
-// expressions, replies) and the dispatch of /api/<service>/v1/. See routes.h.
+// expressions, replies). See routes.h.
 #include <algorithm>
-#include <chrono>
 
 #include "core/error.h"
-#include "core/slugid.h"
+#include "core/timestamp.h"
 #include "emulator/ajv.h"
 #include "emulator/create_task.h"
 #include "emulator/formats.h"
@@ -17,11 +16,6 @@ namespace {
 constexpr const char* kRunRe = "^[1-9]*[0-9]+$";
 constexpr const char* kTaskQueueRe = "^[a-zA-Z0-9-_]{1,38}\\/[a-z]([-a-z0-9]{0,36}[a-z0-9])?$";
 
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
@@ -124,7 +118,7 @@ Reply Resolve(Services& s, Request& req, const std::string& id, const std::strin
 
 void AddCredentials(Services& s, JsonValue& claim, JsonAlloc& a) {
   std::string task_id = claim["status"]["taskId"].GetString();
-  auto taken = memq::ParseIso(claim["takenUntil"].GetString()).value_or(WallMs());
+  auto taken = memq::ParseIso(claim["takenUntil"].GetString()).value_or(NowMs());
   JsonValue creds;
   s.auth.TaskCredentials(task_id, claim["runId"].GetInt(), claim["workerGroup"].GetString(),
                          claim["workerId"].GetString(), taken, StringsOf(Member(claim["task"], "scopes")), creds, a);
@@ -195,13 +189,6 @@ Reply TaskRoutes(Services& s, Request& req, const std::vector<std::string>& p) {
 
 Reply QueueRoutes(Services& s, Request& req, const std::string& rest) {
   std::vector<std::string> p = Split(rest);
-  if (req.method == "GET" && rest == "ping") {
-    req.api_name = "ping";
-    Json d(rapidjson::kObjectType);
-    d.AddMember("alive", true, d.GetAllocator());
-    d.AddMember("uptime", static_cast<double>(WallMs() - s.started_ms) / 1000.0, d.GetAllocator());
-    return JsonReply(d);
-  }
   if (p.size() >= 2 && p[0] == "task") return TaskRoutes(s, req, p);
   if (p.size() == 3 && p[0] == "task-group" && p[2] == "list" && req.method == "GET")
     return Read(s, req, "listTaskGroup", "taskGroupId", p[1], "queue:list-task-group:" + p[1], true,
@@ -211,64 +198,6 @@ Reply QueueRoutes(Services& s, Request& req, const std::string& rest) {
                 [&] { return s.queue.GetTaskGroup(p[1]); });
   if (p.size() >= 3 && p[0] == "claim-work" && req.method == "POST") return ClaimWork(s, req, JoinFrom(p, 1));
   throw UnknownRoute{};
-}
-
-namespace {
-
-// express answers {"error": "Not found"}; "code" added for Taskcluster-style clients
-Reply NoSuchMethod(const Request& req) {
-  Json d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  d.AddMember("code", "ResourceNotFound", a);
-  d.AddMember("message", Str("No such API method: " + req.method + " " + req.path, a), a);
-  d.AddMember("error", "Not found", a);
-  return JsonReply(d, 404);
-}
-
-// body-parser: JSON is parsed only for application/json, and must be an object or array.
-void ParseBody(Request& req) {
-  std::string ct = req.content_type.substr(0, req.content_type.find(';'));
-  std::transform(ct.begin(), ct.end(), ct.begin(), ::tolower);
-  while (!ct.empty() && ct.back() == ' ') ct.pop_back();
-  if (ct != "application/json" || req.body.empty()) return;
-  std::string err;
-  auto parsed = TryParseJson(req.body, &err);
-  if (!parsed || !(parsed->IsObject() || parsed->IsArray())) {
-    req.api_name = "unknown";
-    throw ApiError{"MalformedPayload",
-                   "Failed to parse JSON: " + (parsed ? std::string("Must be an object or array") : err), {}};
-  }
-  req.payload = std::move(*parsed);
-}
-
-}  // namespace
-
-Reply Dispatch(Services& s, Request& req) {
-  try {
-    const std::string queue = "/api/queue/v1/", hooks = "/api/hooks/v1/";
-    const bool is_hooks = req.path.rfind(hooks, 0) == 0;
-    if (!is_hooks && req.path.rfind(queue, 0) != 0) {
-      req.api_name = "unknown";
-      throw ApiError{"ResourceNotFound", "No such API: " + req.method + " " + req.path, {}};
-    }
-    ParseBody(req);
-    if (is_hooks) return HooksRoutes(s, req, req.path.substr(hooks.size()));
-    return QueueRoutes(s, req, req.path.substr(queue.size()));
-  } catch (const UnknownRoute&) {
-    return NoSuchMethod(req);
-  } catch (const ApiError& e) {
-    return ErrorReply(req, e.code, e.message, e.headers);
-  } catch (const TcError& e) {
-    std::string m = e.what();  // schema failures name the schema below the root URL
-    const std::string rejecting = "Rejecting Schema: /schemas/";
-    if (auto pos = m.find(rejecting); pos != std::string::npos)
-      m.replace(pos, rejecting.size(), "Rejecting Schema: " + s.root_url() + "/schemas/");
-    return ErrorReply(req, e.code().empty() ? "InternalServerError" : e.code(), m);
-  } catch (const std::exception& e) {
-    return ErrorReply(req, "InternalServerError",
-                      "Internal Server Error, incidentId " + NewSlugid() + ". Error (not shown in production):\n```\n" +
-                          e.what() + "\n```");
-  }
 }
 
 }  // namespace tc::emu

@@ -102,8 +102,9 @@ void MemoryQueue::SeedTask(const std::string& task_id, const JsonValue& definiti
     for (size_t i = 0; i + 1 < t.runs.size(); i++)
       if (!IsResolved(t.runs[i].state)) throw BadInput(where + "only the last run may be unresolved");
   }
-  I.Insert(std::move(t));
+  TaskRec& rec = I.Insert(std::move(t));
   I.unfinished_seed.push_back(task_id);
+  if (rec.State() == "completed" && I.on_completed) I.on_completed(task_id, rec.def);  // its completion, long ago
 }
 
 void MemoryQueue::FinishSeeding() {

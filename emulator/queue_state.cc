@@ -214,37 +214,6 @@ TaskRec& MemoryQueue::Impl::Insert(TaskRec t) {
   return rec;
 }
 
-namespace {
-// Reorders object keys recursively as Postgres jsonb stores them (shorter
-// keys first, then bytewise); a duplicate key keeps its last value.
-void JsonbOrder(JsonValue& v, JsonAlloc& a) {
-  if (v.IsArray()) {
-    for (auto& e : v.GetArray()) JsonbOrder(e, a);
-    return;
-  }
-  if (!v.IsObject()) return;
-  std::vector<std::pair<std::string, JsonValue>> members;
-  for (auto& m : v.GetObject()) {
-    std::string name(m.name.GetString(), m.name.GetStringLength());
-    JsonbOrder(m.value, a);
-    bool dup = false;
-    for (auto& [n, val] : members)
-      if (n == name) {
-        val = std::move(m.value);
-        dup = true;
-      }
-    if (!dup) members.emplace_back(std::move(name), std::move(m.value));
-  }
-  std::stable_sort(members.begin(), members.end(), [](const auto& x, const auto& y) {
-    if (x.first.size() != y.first.size()) return x.first.size() < y.first.size();
-    return x.first < y.first;
-  });
-  JsonValue out(rapidjson::kObjectType);
-  for (auto& [n, val] : members) out.AddMember(Str(n, a), std::move(val), a);
-  v = std::move(out);
-}
-}  // namespace
-
 // The typed fields of a record, from its stored definition.
 void MemoryQueue::Impl::Fill(TaskRec& t, const std::string& task_id, Json def) {
   t.task_id = task_id;

@@ -83,6 +83,7 @@ struct MemoryQueue::Impl {
   std::map<std::string, std::set<std::string>> dependents;  // required -> dependents
   uint64_t seq = 0;
   std::vector<std::string> unfinished_seed;
+  CompletedListener on_completed;
   static constexpr int64_t kUnknownEvent = INT64_MIN;
   int64_t next_event_ms = kUnknownEvent;
 

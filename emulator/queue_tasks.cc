@@ -42,6 +42,10 @@ void MemoryQueue::SetClaimTimeoutSeconds(int s) {
   std::lock_guard<std::mutex> l(impl_->mu);
   impl_->claim_timeout_s = s;
 }
+void MemoryQueue::SetCompletedListener(CompletedListener listener) {
+  std::lock_guard<std::mutex> l(impl_->mu);
+  impl_->on_completed = std::move(listener);
+}
 
 Json MemoryQueue::NormalizeDefinition(const std::string& task_id, const JsonValue& definition) const {
   Json body = CopyJson(definition);

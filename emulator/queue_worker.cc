@@ -76,6 +76,7 @@ Json MemoryQueue::Impl::ReportResolved(const std::string& task_id, int run_id, c
   if (static_cast<int>(t.runs.size()) - 1 != run_id || r.state != target || r.reason_resolved != target)
     Conflict("Run " + std::to_string(run_id) + " on task `" + task_id + "` is resolved or not running.");
   if (changed) ResolveDependents(task_id, target, now);
+  if (changed && target == "completed" && on_completed) on_completed(task_id, t.def);
   return StatusResponse(t);
 }
 

@@ -1,9 +1,14 @@
 // The emulator's API routes: which service answers /api/<service>/v1/...,
 // and each service's route table.
 //
+//   dispatch.cc      which service; /api/<service>/v1/ping; error replies
 //   queue_routes.cc  /api/queue/v1/    tasks, task groups, the worker API
 //   artifacts.cc     /api/queue/v1/... artifacts, and /__s3/ downloads
 //   hooks_routes.cc  /api/hooks/v1/    triggerHook
+//   index_routes.cc  /api/index/v1/    findTask, listTasks, listNamespaces, insertTask,
+//                                      findArtifactFromTask
+//   auth_routes.cc   /api/auth/v1/     currentScopes, expandScopes
+//   (every service)  /api/<service>/v1/ping
 //
 // Invariants: a route handler checks, in lib-api's order, the URL
 // parameters, the query string, authentication and scopes, the input schema,
@@ -18,6 +23,7 @@
 
 #include "emulator/api.h"
 #include "emulator/auth.h"
+#include "emulator/index.h"
 #include "emulator/queue_memory.h"
 
 namespace tc {
@@ -30,6 +36,7 @@ struct Services {
   MemoryQueue& queue;
   AuthService& auth;
   EmulatorHooks& hooks;
+  IndexService& index;
   std::function<std::string()> root_url;
   int64_t started_ms;  // for ping's uptime
 };
@@ -40,6 +47,8 @@ Reply Dispatch(Services& s, Request& req);
 
 Reply QueueRoutes(Services& s, Request& req, const std::string& rest);
 Reply HooksRoutes(Services& s, Request& req, const std::string& rest);
+Reply IndexRoutes(Services& s, Request& req, const std::string& rest);
+Reply AuthRoutes(Services& s, Request& req, const std::string& rest);
 
 // getArtifact / getLatestArtifact (run: nullopt for the latest run).
 Reply ArtifactRoute(Services& s, Request& req, const std::string& task_id, const std::optional<std::string>& run,

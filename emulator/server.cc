@@ -70,6 +70,10 @@ void ReadBody(Poco::Net::HTTPServerRequest& req, Request& r) {
 
 void Record(Journal& journal, const Request& req, int status, bool committed, const std::optional<std::string>& fault) {
   JournalEntry e;
+  if (req.path.rfind("/api/", 0) == 0) {
+    auto slash = req.path.find('/', 5);
+    if (slash != std::string::npos) e.service = req.path.substr(5, slash - 5);
+  }
   e.method = req.method;
   e.path = req.uri;
   e.status = status;

@@ -7,6 +7,7 @@
 #include "emulator/auth.h"
 #include "emulator/emulator_hooks.h"
 #include "emulator/faults.h"
+#include "emulator/index.h"
 #include "emulator/routes.h"
 
 namespace tc {
@@ -61,6 +62,7 @@ void LoadWorld(const JsonValue& w, WorldTargets& t) {
   if (const JsonValue* an = Member(w, "anonymousScopes")) t.auth.SetAnonymousScopes(StringsOf(an));
   if (auto ps = GetInt(w, "pageSize")) t.queue.SetPageSize(static_cast<int>(*ps));
   if (const JsonValue* ts = Member(w, "tasks")) SeedWorldTasks(t.queue, *ts);
+  if (const JsonValue* ix = Member(w, "index")) SeedIndex(t.index, t.queue, *ix);
   if (const JsonValue* fs = Member(w, "faults")) t.faults.Add(ParseFaults(*fs));
   if (const JsonValue* hs = Member(w, "hooks")) t.hooks.AddHooks(*hs);
   if (const JsonValue* wk = Member(w, "worker")) t.hooks.SetWorker(*wk);
@@ -93,6 +95,36 @@ void SeedWorldTasks(MemoryQueue& queue, const JsonValue& tasks) {
         throw BadInput("world task " + id + " artifact " + name + ": " + e.what());
       }
     }
+  }
+}
+
+void SeedIndex(IndexService& index, MemoryQueue& queue, const JsonValue& entries) {
+  if (!entries.IsArray()) throw BadInput("world.index: expected an array");
+  for (rapidjson::SizeType i = 0; i < entries.Size(); i++) {
+    const JsonValue& e = entries[i];
+    std::string where = "world.index[" + std::to_string(i) + "]";
+    if (!e.IsObject()) throw BadInput(where + ": expected an object");
+    std::string ns = RequireString(e, "namespace", where + ".namespace");
+    if (!IsIndexNamespace(ns)) throw BadInput(where + ".namespace: `" + ns + "` is not an index path");
+    std::string id = RequireString(e, "taskId", where + ".taskId");
+    if (!memq::IsSlugid(id)) throw BadInput(where + ".taskId: `" + id + "` is not a slugid");
+    const JsonValue* rank = Member(e, "rank");
+    if (rank && !rank->IsInt()) throw BadInput(where + ".rank: expected an integer");
+    Json data(rapidjson::kObjectType);
+    if (const JsonValue* d = Member(e, "data")) {
+      if (!d->IsObject()) throw BadInput(where + ".data: expected an object");
+      data.CopyFrom(*d, data.GetAllocator());
+    }
+    std::optional<int64_t> expires;
+    if (auto s = GetString(e, "expires")) {
+      expires = memq::ParseIso(*s);
+      if (!expires) throw BadInput(where + ".expires: not an ISO-8601 time");
+    } else if (queue.HasTask(id)) {
+      expires = memq::ParseIso(queue.Task(id)["expires"].GetString());
+    } else {
+      throw BadInput(where + ".expires: required when taskId is not a world task");
+    }
+    index.InsertTask(ns, id, rank ? rank->GetInt() : 0, data, *expires);
   }
 }
 

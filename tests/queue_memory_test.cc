@@ -174,6 +174,14 @@ TEST_CASE_METHOD(Fixture, "createTask: schema errors worded and ordered as the r
   CHECK(text(R"({"routes": ["a", "b", "a", "b"]})") ==
         "  * data/routes must NOT have duplicate items (items ## 3 and 1 are identical)");
   CHECK(text(R"({"created": "2024-02-30T00:00:00.000Z"})") == "  * data/created must match format \"date-time\"");
+  // ajv checks array items before uniqueness, and a wrong type before the enum
+  const std::string slug_pattern =
+      "must match pattern \"^[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$\"";
+  CHECK(text(R"({"dependencies": ["nope", "nope"]})") ==
+        "  * data/dependencies/0 " + slug_pattern + "\n  * data/dependencies/1 " + slug_pattern +
+            "\n  * data/dependencies must NOT have duplicate items (items ## 1 and 0 are identical)");
+  CHECK(text(R"({"priority": 5})") ==
+        "  * data/priority must be string\n  * data/priority must be equal to one of the allowed values");
   CHECK(text(R"({"payload": []})") == "  * data/payload must be object");
   CHECK(text("{}", {"payload"}) == "  * data/payload must be object");  // the default [] is no object
 }
