@@ -2,20 +2,15 @@
 // resolves it as deadline-exceeded), is skipped.
 #include <fmt/format.h>
 
-#include "actions/registry.h"
+#include "actions/actions.h"
 
 namespace tc {
-
-namespace {
 
 Plan PlanCancel(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
   const TaskFacts& t = facts.Target(ctx);
   const TaskView v = t.view();
-  Operation op;
-  op.kind = OpKind::kCancel;
-  op.task_id = t.task_id;
-  op.label = v.label();
+  Operation op = NewOp(OpKind::kCancel, t.task_id, v.label());
   if (IsResolved(v.state())) {
     op.status = OpStatus::kSkipped;
     op.detail = fmt::format("already resolved ({}); nothing to do", v.state_name());
@@ -26,23 +21,5 @@ Plan PlanCancel(const Context& ctx, const Facts& facts, int64_t now_ms) {
   plan.ops.push_back(std::move(op));
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kCancelAction;
-const ActionSpec kCancelAction = {
-    "cancel",
-    "cancel",
-    "Cancel Task",
-    "cx",
-    "Cancel the given task",
-    300,
-    "generic",
-    ActionKind::kTask,
-    R"([{}])",
-    "inputs/cancel.json",
-    nullptr,
-    PlanCancel,
-};
 
 }  // namespace tc

@@ -3,11 +3,13 @@
 // skipped). A non-null taskId is ignored, as taskgraph does.
 #include <fmt/format.h>
 
-#include "actions/registry.h"
+#include "actions/actions.h"
 
 namespace tc {
 
 namespace {
+
+}  // namespace
 
 FactRequest CancelAllNeeds(const Context&, const Facts&, int64_t) {
   FactRequest r;
@@ -23,10 +25,7 @@ Plan PlanCancelAll(const Context& ctx, const Facts& facts, int64_t now_ms) {
     const TaskView v(Member(entry, "task"), status);
     auto id = GetString(*status, "taskId");
     if (!id || *id == ctx.action_task_id || !IsLive(v.state())) continue;
-    Operation op;
-    op.kind = OpKind::kCancel;
-    op.task_id = *id;
-    op.label = v.label();
+    Operation op = NewOp(OpKind::kCancel, *id, v.label());
     if (v.PastDeadline(now_ms)) {
       op.status = OpStatus::kSkipped;
       op.detail = fmt::format("past its deadline {}; the queue resolves it as deadline-exceeded", v.deadline());
@@ -36,23 +35,5 @@ Plan PlanCancelAll(const Context& ctx, const Facts& facts, int64_t now_ms) {
   if (plan.ops.empty()) plan.notes.push_back("no unscheduled, pending or running task in the group; nothing to do");
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kCancelAllAction;
-const ActionSpec kCancelAllAction = {
-    "cancel-all",
-    "cancel-all",
-    "Cancel All",
-    "cAll",
-    "Cancel all running and pending tasks created by the decision task this action task is associated with.",
-    400,
-    "generic",
-    ActionKind::kGroup,
-    "[]",
-    "inputs/cancel-all.json",
-    CancelAllNeeds,
-    PlanCancelAll,
-};
 
 }  // namespace tc

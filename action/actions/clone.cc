@@ -15,6 +15,16 @@ void ValidateCopy(const JsonValue& copy, const std::string& what) {
   }
 }
 
+void PlanCopy(Plan& plan, const std::string& new_id, const std::string& of, const std::string& label,
+              const JsonValue& original, const CloneOptions& opts) {
+  Operation op = NewOp(OpKind::kCreate, new_id, label);
+  op.of = of;
+  op.definition = CloneTask(original, opts);
+  ValidateCopy(op.definition, "copy of " + of);
+  RecordCreated(plan, op.task_id, op.label, nullptr, op.definition, nullptr, true);
+  plan.ops.push_back(std::move(op));
+}
+
 Json CloneTask(const JsonValue& original, const CloneOptions& opts) {
   Json copy = CopyJson(original);
   CloneInPlace(copy, opts);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "actions/plan.h"
 #include "core/json.h"
 
 namespace tc {
@@ -26,6 +27,11 @@ struct CloneOptions {
 Json CloneTask(const JsonValue& original, const CloneOptions& opts);
 // The same, turning `def` itself into the copy.
 void CloneInPlace(Json& def, const CloneOptions& opts);
+
+// Appends to plan the create op of a copy of `original` (taskId `of`) under
+// new_id, validated (ValidateCopy) and recorded in the plan's artifacts.
+void PlanCopy(Plan& plan, const std::string& new_id, const std::string& of, const std::string& label,
+              const JsonValue& original, const CloneOptions& opts);
 
 // Checks a copy against Taskcluster's create-task-request schema before it
 // is sent; throws BadInput naming `what` (e.g. "copy of <taskId>") and the field.

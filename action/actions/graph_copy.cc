@@ -51,85 +51,95 @@ void ValidateCopies(const Plan& plan, size_t base) {
 
 }  // namespace
 
+namespace {
+
+// One copy of a set of graph entries: the new taskId and op index of each.
+// Keys are views of the caller's task_ids strings, which outlive the set.
+struct CopySet {
+  std::unordered_map<std::string_view, std::string> remap;  // old taskId -> new taskId
+  std::unordered_map<std::string_view, size_t> op_of;       // old taskId -> op index
+  std::unordered_set<std::string_view> new_ids;
+};
+
+// The taskIds a definition may mention without a warning: the graph's own
+// (its index answers), the copies', the decision's and the action task's.
+bool Known(const CopySet& set, const TaskGraph& graph, const Context& ctx, std::string_view t) {
+  return graph.Find(t) || set.new_ids.count(t) || t == ctx.task_group_id || t == ctx.action_task_id;
+}
+
+// The entry document becomes the definition (no copy): its root is swapped
+// with its "task" member, within the same allocator.
+void EntryToDefinition(Json& entry) {
+  JsonValue t;
+  t.Swap(entry["task"]);
+  static_cast<JsonValue&>(entry).Swap(t);
+}
+
+// The create op of the copy of one graph entry (recorded in the plan's artifacts).
+Operation CopyEntry(Plan& plan, const Context& ctx, const TaskGraph& graph, const CopySet& set,
+                    const std::string& old_id, int64_t now_ms, std::vector<std::string>* release) {
+  const TaskGraph::Entry* ge = graph.Find(old_id);
+  if (!ge) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
+  Json entry = graph.Materialize(old_id);
+  const JsonValue* task = Member(entry, "task");
+  if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
+  const std::string& label = ge->label;
+  if (release && IsCotRelevant(*task)) release->push_back(old_id + " (" + label + ")");
+  // task-graph.json entry: dependencies by name, remapped (recorded before
+  // the entry document becomes the definition)
+  const std::string& new_id = set.remap.at(old_id);
+  Json deps(rapidjson::kObjectType);
+  Operation op;
+  for (const auto& d : ge->dependencies) {
+    auto it = set.remap.find(d.second);
+    deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != set.remap.end() ? it->second : d.second, deps.GetAllocator()),
+                   deps.GetAllocator());
+    // Dependencies inside the set wait for their copies; the others on the action task.
+    auto at = set.op_of.find(d.second);
+    if (at != set.op_of.end() && std::find(op.after.begin(), op.after.end(), at->second) == op.after.end())
+      op.after.push_back(at->second);
+  }
+  RecordCreated(plan, new_id, label, &entry, *task, &deps, true);
+  EntryToDefinition(entry);
+  Json& def = entry;
+  ResolveRelativeDatestamps(def, now_ms, def.GetAllocator());
+  std::vector<std::string> unclassified;
+  RemapTaskIds(def, set.remap, [&](std::string_view t) { return Known(set, graph, ctx, t); }, &unclassified,
+               def.GetAllocator());
+  for (const auto& u : unclassified) {
+    plan.warnings.push_back(
+        fmt::format("{} ({}) mentions {}, which is not a task of this graph; left unchanged", label, old_id, u));
+  }
+  CloneOptions opts;
+  opts.task_group_id = ctx.task_group_id;
+  opts.parent = ctx.action_task_id;
+  opts.now_ms = now_ms;
+  if (op.after.empty()) opts.extra_dependencies.push_back(ctx.action_task_id);
+  // A definition with absolute timestamps is shifted like a single retrigger;
+  // one with relative datestamps is already at now (delta 0).
+  if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
+  CloneInPlace(def, opts);
+  op.kind = OpKind::kCreate;
+  op.task_id = new_id;
+  op.of = old_id;
+  op.label = label;
+  op.definition = std::move(entry);
+  return op;
+}
+
+}  // namespace
+
 void PlanGraphCopy(Plan& plan, const Context& ctx, const TaskGraph& graph, const std::vector<std::string>& task_ids,
                    int64_t now_ms, std::vector<std::string>* release) {
   // New ids first, so every copy can be remapped in one pass.
-  // Keys are views of task_ids' strings, which outlive this function's maps.
-  std::unordered_map<std::string_view, std::string> remap;
-  std::unordered_map<std::string_view, size_t> op_of;
+  CopySet set;
   const size_t base = plan.ops.size();
   for (size_t k = 0; k < task_ids.size(); ++k) {
-    remap[task_ids[k]] = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(base + k));
-    op_of[task_ids[k]] = base + k;
+    set.remap[task_ids[k]] = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(base + k));
+    set.op_of[task_ids[k]] = base + k;
   }
-  // Every taskId the graph knows is "classified"; other slugids are warned about.
-  // (the graph's own index answers for its tasks: no set of all its ids per copy)
-  std::unordered_set<std::string_view> new_ids;
-  for (const auto& [o, n] : remap) new_ids.insert(n);
-  auto known = [&](std::string_view t) {
-    return graph.Find(t) || new_ids.count(t) || t == ctx.task_group_id || t == ctx.action_task_id;
-  };
-
-  for (const std::string& old_id : task_ids) {
-    const TaskGraph::Entry* ge = graph.Find(old_id);
-    if (!ge) throw BadInput("task-graph.json: task " + old_id + " is not in the graph");
-    Json entry = graph.Materialize(old_id);
-    const JsonValue* task = Member(entry, "task");
-    if (!task || !task->IsObject()) throw BadInput("task-graph.json." + old_id + ".task: missing; expected a task definition");
-    const std::string& label = ge->label;
-    if (release && IsCotRelevant(*task)) release->push_back(old_id + " (" + label + ")");
-
-    // task-graph.json entry: dependencies by name, remapped (recorded before
-    // the entry document becomes the definition below)
-    const std::string& new_id = remap.at(old_id);
-    Json deps(rapidjson::kObjectType);
-    for (const auto& d : ge->dependencies) {
-      auto it = remap.find(d.second);
-      deps.AddMember(Str(d.first, deps.GetAllocator()), Str(it != remap.end() ? it->second : d.second, deps.GetAllocator()),
-                     deps.GetAllocator());
-    }
-    RecordCreated(plan, new_id, label, &entry, *task, &deps, true);
-    // The entry document becomes the definition (no copy): its root is
-    // swapped with its "task" member, within the same allocator.
-    {
-      JsonValue t;
-      t.Swap(entry["task"]);
-      static_cast<JsonValue&>(entry).Swap(t);
-    }
-    Json& def = entry;
-    ResolveRelativeDatestamps(def, now_ms, def.GetAllocator());
-    std::vector<std::string> unclassified;
-    RemapTaskIds(def, remap, known, &unclassified, def.GetAllocator());
-    for (const auto& u : unclassified) {
-      plan.warnings.push_back(fmt::format(
-          "{} ({}) mentions {}, which is not a task of this graph; left unchanged", label, old_id, u));
-    }
-    // Dependencies inside the set wait for their copies; the others on the action task.
-    bool has_inner_dep = false;
-    Operation op;
-    for (const auto& d : ge->dependencies) {
-      auto it = op_of.find(d.second);
-      if (it != op_of.end()) {
-        has_inner_dep = true;
-        if (std::find(op.after.begin(), op.after.end(), it->second) == op.after.end()) op.after.push_back(it->second);
-      }
-    }
-    CloneOptions opts;
-    opts.task_group_id = ctx.task_group_id;
-    opts.parent = ctx.action_task_id;
-    opts.now_ms = now_ms;
-    if (!has_inner_dep) opts.extra_dependencies.push_back(ctx.action_task_id);
-    // A definition with absolute timestamps is shifted like a single retrigger;
-    // one with relative datestamps is already at now (delta 0).
-    if (!def.HasMember("created")) SetMember(def, "created", Str(FormatIsoMs(now_ms), def.GetAllocator()), def.GetAllocator());
-    CloneInPlace(def, opts);
-    op.kind = OpKind::kCreate;
-    op.task_id = new_id;
-    op.of = old_id;
-    op.label = label;
-    op.definition = std::move(entry);
-    plan.ops.push_back(std::move(op));
-  }
+  for (const auto& [o, n] : set.remap) set.new_ids.insert(n);
+  for (const std::string& old_id : task_ids) plan.ops.push_back(CopyEntry(plan, ctx, graph, set, old_id, now_ms, release));
   ValidateCopies(plan, base);
 }
 

@@ -27,6 +27,14 @@ const char* OpStatusName(OpStatus s) {
   return "?";
 }
 
+Operation NewOp(OpKind kind, std::string task_id, std::string label) {
+  Operation op;
+  op.kind = kind;
+  op.task_id = std::move(task_id);
+  op.label = std::move(label);
+  return op;
+}
+
 void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,
                    const JsonValue& definition, const JsonValue* deps, bool to_run) {
   if (plan.task_graph.IsNull()) {

@@ -41,6 +41,9 @@ struct Operation {
   std::string detail;
 };
 
+// An operation of `kind` on task_id (label: the task's label, when known).
+Operation NewOp(OpKind kind, std::string task_id, std::string label);
+
 struct Plan {
   std::vector<Operation> ops;
   std::vector<std::string> warnings;

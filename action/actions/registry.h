@@ -4,7 +4,8 @@
 // `actions`, `advise` and the permission check.
 //
 // Adding an action = one new file actions/<cb_name>.cc defining its
-// ActionSpec, and one line in the table in registry.cc.
+// needs and planner (declared in actions/actions.h), and one entry in the
+// table in registry.cc.
 //
 // Invariants (checked by the unit tests): cb_names are unique; a task action
 // has a non-empty context and a group action the context "[]"; every

@@ -12,20 +12,13 @@
 #include <fmt/format.h>
 
 #include "actions/cot.h"
-#include "actions/registry.h"
+#include "actions/policy.h"
+#include "actions/actions.h"
 #include "core/error.h"
 
 namespace tc {
 
 namespace {
-
-FactRequest RerunNeeds(const Context& ctx, const Facts& known, int64_t) {
-  FactRequest r;
-  const TaskFacts& t = known.Target(ctx);
-  // Who consumes the artifacts a forced rerun replaces?
-  if (t.view().state() == TaskState::kCompleted && ctx.Flag("force")) r.dependents_of.push_back(t.task_id);
-  return r;
-}
 
 // A forced rerun of a completed task replaces artifacts its consumers use.
 void CheckCompletedRerun(const Context& ctx, const TaskFacts& t, const std::string& who, Plan& plan) {
@@ -58,16 +51,23 @@ void CheckCompletedRerun(const Context& ctx, const TaskFacts& t, const std::stri
   }
 }
 
+}  // namespace
+
+FactRequest RerunNeeds(const Context& ctx, const Facts& known, int64_t) {
+  FactRequest r;
+  const TaskFacts& t = known.Target(ctx);
+  // Who consumes the artifacts a forced rerun replaces?
+  if (t.view().state() == TaskState::kCompleted && ctx.Flag("force")) r.dependents_of.push_back(t.task_id);
+  return r;
+}
+
 Plan PlanRerun(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
   const TaskFacts& t = facts.Target(ctx);
   const TaskView v = t.view();
   const std::string who = v.Describe(t.task_id);
   const TaskState state = v.state();
-  Operation op;
-  op.kind = OpKind::kRerun;
-  op.task_id = t.task_id;
-  op.label = v.label();
+  Operation op = NewOp(OpKind::kRerun, t.task_id, v.label());
   if (state == TaskState::kPending || state == TaskState::kRunning) {
     op.status = OpStatus::kSkipped;
     op.detail = fmt::format("task is {}; nothing to do", v.state_name());
@@ -84,37 +84,19 @@ Plan PlanRerun(const Context& ctx, const Facts& facts, int64_t now_ms) {
   if (state == TaskState::kCompleted) {
     CheckCompletedRerun(ctx, t, who, plan);
   } else if (state == TaskState::kUnscheduled) {
-    if (!ctx.Flag("force")) {
-      throw Refused(fmt::format(
-          "rerun of {} refused: the task is unscheduled (waiting for its dependencies); a rerun would start it "
-          "without them; set force: true to start it anyway",
-          who));
-    }
-    plan.warnings.push_back(fmt::format(
-        "rerun with force of unscheduled task {}: it starts now, without waiting for its dependencies", who));
+    RequireForce(ctx,
+                 fmt::format("rerun of {} refused: the task is unscheduled (waiting for its dependencies); a rerun "
+                             "would start it without them; set force: true to start it anyway",
+                             who),
+                 fmt::format("rerun with force of unscheduled task {}: it starts now, without waiting for its "
+                             "dependencies",
+                             who),
+                 plan);
   } else if (!IsFailed(state)) {
     throw Refused(fmt::format("rerun of {} refused: unexpected task state \"{}\"", who, v.state_name()));
   }
   plan.ops.push_back(std::move(op));
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kRerunAction;
-const ActionSpec kRerunAction = {
-    "rerun",
-    "rerun",
-    "Rerun",
-    "rr",
-    "Rerun a task.\n\nThis only works on failed or exception tasks in the original taskgraph, and is CoT friendly.",
-    300,
-    "generic",
-    ActionKind::kTask,
-    R"([{}])",
-    "inputs/rerun.json",
-    RerunNeeds,
-    PlanRerun,
-};
 
 }  // namespace tc

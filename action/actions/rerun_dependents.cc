@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "actions/cot.h"
-#include "actions/registry.h"
+#include "actions/actions.h"
 #include "core/error.h"
 
 namespace tc {
@@ -75,22 +75,9 @@ std::vector<DependentVerdict> JudgeDependents(const TaskFacts& x, const Facts& f
 
 namespace {
 
-FactRequest RerunDependentsNeeds(const Context& ctx, const Facts& known, int64_t) {
-  FactRequest r;
-  const TaskFacts& x = known.Target(ctx);
-  r.dependents_of.push_back(x.task_id);
-  r.action_created = true;
-  if (!r.Missing(known).empty()) return r;
-  r.statuses = OtherDependencies(known.Target(ctx));
-  return r;
-}
-
 // The cancel (and, when it can run without X, the rerun after it) of one dependent.
 void PlanDependent(const TaskFacts& x, const DependentVerdict& v, Plan& plan, std::vector<std::string>& refusals) {
-  Operation cancel;
-  cancel.kind = OpKind::kCancel;
-  cancel.task_id = v.task_id;
-  cancel.label = v.label;
+  Operation cancel = NewOp(OpKind::kCancel, v.task_id, v.label);
   if (!v.runnable()) {
     cancel.status = OpStatus::kSkipped;
     cancel.detail = v.waiting ? "refused: " + v.refusal : fmt::format("not waiting: the task is {}", TaskStateName(v.state));
@@ -104,24 +91,31 @@ void PlanDependent(const TaskFacts& x, const DependentVerdict& v, Plan& plan, st
     cancel.detail += "; already canceled by an earlier run of this action task";
   }
   plan.ops.push_back(std::move(cancel));
-  Operation rerun;
-  rerun.kind = OpKind::kRerun;
-  rerun.task_id = v.task_id;
-  rerun.label = v.label;
+  Operation rerun = NewOp(OpKind::kRerun, v.task_id, v.label);
   rerun.detail = "runs without " + x.task_id;
   rerun.after.push_back(plan.ops.size() - 1);
   plan.ops.push_back(std::move(rerun));
 }
 
+}  // namespace
+
+FactRequest RerunDependentsNeeds(const Context& ctx, const Facts& known, int64_t) {
+  FactRequest r;
+  r.dependents_of = {*ctx.task_id};
+  r.action_created = true;
+  // Then the states of the dependents' other dependencies.
+  if (r.Missing(known).empty()) r.statuses = OtherDependencies(known.Target(ctx));
+  return r;
+}
+
 Plan PlanRerunDependents(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
   const TaskFacts& x = facts.Target(ctx);
-  const TaskView xv = x.view();
-  const std::string who = xv.Describe(x.task_id);
-  if (!IsFailed(xv.state())) {
+  const std::string who = x.view().Describe(x.task_id);
+  if (!IsFailed(x.view().state())) {
     throw Refused(fmt::format("rerun-dependents of {} refused: the task is {}, not failed or exception; its "
                               "dependents run (or wait) on their own",
-                              who, xv.state_name()));
+                              who, x.view().state_name()));
   }
   std::vector<std::string> refusals;
   for (const auto& v : JudgeDependents(x, facts, facts.action_created_ms.value_or(now_ms)))
@@ -135,28 +129,8 @@ Plan PlanRerunDependents(const Context& ctx, const Facts& facts, int64_t now_ms)
   plan.warnings.push_back(fmt::format(
       "{} stays {}; the dependents above run without it (check that the failure is expected and that nothing "
       "downstream needs its output)",
-      who, xv.state_name()));
+      who, x.view().state_name()));
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kRerunDependentsAction;
-const ActionSpec kRerunDependentsAction = {
-    "rerun-dependents",
-    "rerun-dependents",
-    "Rerun dependents (cancel + rerun)",
-    "rrd",
-    "Let the waiting dependents of this failed task run without it: each dependent whose other\ndependencies all "
-    "completed, and which does not consume this task's artifacts, is canceled and\nrerun. For release tasks whose "
-    "failure is expected and whose output nothing downstream uses.",
-    310,
-    "generic",
-    ActionKind::kTask,
-    R"([{}])",
-    "inputs/rerun-dependents.json",
-    RerunDependentsNeeds,
-    PlanRerunDependents,
-};
 
 }  // namespace tc

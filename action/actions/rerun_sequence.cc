@@ -18,7 +18,7 @@
 #include <algorithm>
 
 #include "actions/cot.h"
-#include "actions/registry.h"
+#include "actions/actions.h"
 #include "core/error.h"
 
 namespace tc {
@@ -26,20 +26,6 @@ namespace tc {
 namespace {
 
 std::vector<std::string> InputTasks(const Context& ctx) { return StringsOf(Member(ctx.input, "tasks")); }
-
-FactRequest RerunSequenceNeeds(const Context& ctx, const Facts& known, int64_t) {
-  FactRequest r;
-  const auto ids = InputTasks(ctx);
-  for (size_t i = 0; i < ids.size(); ++i) r.tasks.push_back({ids[i], fmt::format("ACTION_INPUT.tasks[{}]", i)});
-  r.action_created = true;
-  if (!r.Missing(known).empty() || !ctx.Flag("force")) return r;
-  // A forced rerun of a completed task: who verified its artifacts?
-  for (const auto& id : ids) {
-    const TaskView v = known.Task(id).view();
-    if (v.state() == TaskState::kCompleted && !v.RerunSince(*known.action_created_ms)) r.dependents_of.push_back(id);
-  }
-  return r;
-}
 
 // Consumers outside the sequence (after position i) that already verified t's artifacts.
 void CheckChainOfTrust(const Context& ctx, const std::vector<std::string>& ids, size_t i, const TaskFacts& t,
@@ -78,15 +64,28 @@ void CheckTask(const Context& ctx, const Facts& facts, const std::vector<std::st
   if (state == TaskState::kCompleted) CheckChainOfTrust(ctx, ids, i, t, who, plan);
 }
 
+}  // namespace
+
+FactRequest RerunSequenceNeeds(const Context& ctx, const Facts& known, int64_t) {
+  FactRequest r;
+  const auto ids = InputTasks(ctx);
+  for (size_t i = 0; i < ids.size(); ++i) r.tasks.push_back({ids[i], fmt::format("ACTION_INPUT.tasks[{}]", i)});
+  r.action_created = true;
+  if (!r.Missing(known).empty() || !ctx.Flag("force")) return r;
+  // A forced rerun of a completed task: who verified its artifacts?
+  for (const auto& id : ids) {
+    const TaskView v = known.Task(id).view();
+    if (v.state() == TaskState::kCompleted && !v.RerunSince(*known.action_created_ms)) r.dependents_of.push_back(id);
+  }
+  return r;
+}
+
 Plan PlanRerunSequence(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
   const auto ids = InputTasks(ctx);
   for (size_t i = 0; i < ids.size(); ++i) CheckTask(ctx, facts, ids, i, now_ms, plan);
   for (size_t i = 0; i < ids.size(); ++i) {
-    Operation op;
-    op.kind = OpKind::kRerun;
-    op.task_id = ids[i];
-    op.label = facts.Task(ids[i]).view().label();
+    Operation op = NewOp(OpKind::kRerun, ids[i], facts.Task(ids[i]).view().label());
     op.await_completion = i + 1 < ids.size();  // the last one is not waited for
     op.resume_since_ms = facts.action_created_ms;
     if (i > 0) op.after.push_back(i - 1);
@@ -94,24 +93,5 @@ Plan PlanRerunSequence(const Context& ctx, const Facts& facts, int64_t now_ms) {
   }
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kRerunSequenceAction;
-const ActionSpec kRerunSequenceAction = {
-    "rerun-sequence",
-    "rerun-sequence",
-    "Rerun in sequence",
-    "rrs",
-    "Rerun tasks one after the other, each only once the previous one's new run completed\n(e.g. notarization "
-    "part-1, then its poller).",
-    410,
-    "generic",
-    ActionKind::kGroup,
-    "[]",
-    "inputs/rerun-sequence.json",
-    RerunSequenceNeeds,
-    PlanRerunSequence,
-};
 
 }  // namespace tc

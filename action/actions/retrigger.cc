@@ -8,11 +8,14 @@
 // deadline-exceeded one only when it is a leaf.
 #include "actions/retrigger.h"
 
+#include "actions/actions.h"
+
 #include <fmt/format.h>
 
 #include "actions/clone.h"
 #include "actions/cot.h"
 #include "actions/graph_copy.h"
+#include "actions/policy.h"
 #include "core/error.h"
 #include "core/slugid.h"
 
@@ -33,16 +36,15 @@ void RefuseUnlessAllowed(const Context& ctx, const TaskView& v, const std::strin
         "are not; use retrigger-disabled with force: true to copy it anyway",
         who));
   }
-  if (!ctx.Flag("force")) {
-    throw Refused(fmt::format(
-        "retrigger-disabled of {} refused: the task is not retriggerable (a release task); set force: true to "
-        "create a copy anyway (this leaves the original task as it is)",
-        who));
-  }
-  plan.warnings.push_back(fmt::format(
-      "{} is not marked retriggerable; creating a copy because force is true. The original task and its graph "
-      "stay as they are, and stay Chain-of-Trust verifiable: the copy has a new taskId",
-      who));
+  RequireForce(ctx,
+               fmt::format("retrigger-disabled of {} refused: the task is not retriggerable (a release task); set "
+                           "force: true to create a copy anyway (this leaves the original task as it is)",
+                           who),
+               fmt::format("{} is not marked retriggerable; creating a copy because force is true. The original task "
+                           "and its graph stay as they are, and stay Chain-of-Trust verifiable: the copy has a new "
+                           "taskId",
+                           who),
+               plan);
 }
 
 // Who keeps consuming the original's artifacts (release tasks copied by force).
@@ -104,21 +106,14 @@ void PlanCopies(const Context& ctx, const TaskFacts& t, int64_t now_ms, Plan& pl
     // No dependency among the tasks this action creates: each copy waits for
     // the action task, so nothing runs unless the whole set was created.
     opts.extra_dependencies.push_back(ctx.action_task_id);
-    Operation op;
-    op.kind = OpKind::kCreate;
-    op.task_id = DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(plan.ops.size()));
-    op.of = t.task_id;
-    op.label = v.label();
-    op.definition = CloneTask(t.definition, opts);
-    ValidateCopy(op.definition, "copy of " + t.task_id);
-    RecordCreated(plan, op.task_id, op.label, nullptr, op.definition, nullptr, true);
-    plan.ops.push_back(std::move(op));
+    PlanCopy(plan, DerivedSlugid(ctx.action_task_id, static_cast<uint64_t>(plan.ops.size())), t.task_id, v.label(),
+             t.definition, opts);
   }
 }
 
 }  // namespace
 
-FactRequest RetriggerNeeds(const Context& ctx, const Facts& known, int64_t now_ms, bool disabled) {
+FactRequest RetriggerNeedsFor(const Context& ctx, const Facts& known, int64_t now_ms, bool disabled) {
   FactRequest r;
   const TaskFacts& t = known.Target(ctx);
   const TaskView v = t.view();
@@ -135,7 +130,7 @@ FactRequest RetriggerNeeds(const Context& ctx, const Facts& known, int64_t now_m
   return r;
 }
 
-Plan PlanRetrigger(const Context& ctx, const Facts& facts, int64_t now_ms, bool disabled) {
+Plan PlanRetriggerFor(const Context& ctx, const Facts& facts, int64_t now_ms, bool disabled) {
   Plan plan;
   const TaskFacts& t = facts.Target(ctx);
   Preconditions(ctx, t, now_ms, disabled, plan);
@@ -149,27 +144,12 @@ Plan PlanRetrigger(const Context& ctx, const Facts& facts, int64_t now_ms, bool 
   return plan;
 }
 
-namespace {
-FactRequest Needs(const Context& ctx, const Facts& known, int64_t now_ms) {
-  return RetriggerNeeds(ctx, known, now_ms, false);
+FactRequest RetriggerNeeds(const Context& ctx, const Facts& known, int64_t now_ms) {
+  return RetriggerNeedsFor(ctx, known, now_ms, false);
 }
-Plan Planner(const Context& ctx, const Facts& facts, int64_t now_ms) { return PlanRetrigger(ctx, facts, now_ms, false); }
-}  // namespace
 
-extern const ActionSpec kRetriggerAction;
-const ActionSpec kRetriggerAction = {
-    "retrigger",
-    "retrigger",
-    "Retrigger",
-    "rt",
-    "Create a clone of the task.",
-    19,  // after retrigger-decision, before the fallback retrigger-disabled
-    "generic",
-    ActionKind::kTask,
-    R"([{"retrigger": "true"}])",
-    "inputs/retrigger.json",
-    Needs,
-    Planner,
-};
+Plan PlanRetrigger(const Context& ctx, const Facts& facts, int64_t now_ms) {
+  return PlanRetriggerFor(ctx, facts, now_ms, false);
+}
 
 }  // namespace tc

@@ -4,12 +4,14 @@
 #pragma once
 #include <cstdint>
 
-#include "actions/registry.h"
+#include "actions/facts.h"
+#include "actions/plan.h"
+#include "actions/context.h"
 
 namespace tc {
 
 // disabled: the retrigger-disabled variant.
-FactRequest RetriggerNeeds(const Context& ctx, const Facts& known, int64_t now_ms, bool disabled);
-Plan PlanRetrigger(const Context& ctx, const Facts& facts, int64_t now_ms, bool disabled);
+FactRequest RetriggerNeedsFor(const Context& ctx, const Facts& known, int64_t now_ms, bool disabled);
+Plan PlanRetriggerFor(const Context& ctx, const Facts& facts, int64_t now_ms, bool disabled);
 
 }  // namespace tc

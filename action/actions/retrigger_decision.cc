@@ -5,13 +5,11 @@
 #include <fmt/format.h>
 
 #include "actions/clone.h"
-#include "actions/registry.h"
+#include "actions/actions.h"
 #include "core/error.h"
 #include "core/slugid.h"
 
 namespace tc {
-
-namespace {
 
 Plan PlanRetriggerDecision(const Context& ctx, const Facts& facts, int64_t now_ms) {
   Plan plan;
@@ -29,38 +27,12 @@ Plan PlanRetriggerDecision(const Context& ctx, const Facts& facts, int64_t now_m
   opts.task_group_id = v.task_group_id().empty() ? ctx.task_group_id : v.task_group_id();
   opts.parent = ctx.action_task_id;
   opts.now_ms = now_ms;
-  Operation op;
-  op.kind = OpKind::kCreate;
-  op.task_id = DerivedSlugid(ctx.action_task_id, 0);
-  op.of = t.task_id;
-  op.label = v.label();
-  op.definition = CloneTask(t.definition, opts);
-  ValidateCopy(op.definition, "copy of " + t.task_id);
+  PlanCopy(plan, DerivedSlugid(ctx.action_task_id, 0), t.task_id, v.label(), t.definition, opts);
   plan.warnings.push_back(fmt::format(
       "retrigger-decision: the copy of {} runs with the original's scopes; its own actions and tasks appear in task "
       "group {}",
       who, opts.task_group_id));
-  RecordCreated(plan, op.task_id, op.label, nullptr, op.definition, nullptr, true);
-  plan.ops.push_back(std::move(op));
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kRetriggerDecisionAction;
-const ActionSpec kRetriggerDecisionAction = {
-    "retrigger",
-    "retrigger-decision",
-    "Retrigger",
-    "rt",
-    "Create a clone of the task (retriggering decision, action, and cron tasks requires\nspecial scopes).",
-    11,
-    "retrigger-decision",
-    ActionKind::kTask,
-    R"([{"kind": "decision-task"}, {"kind": "action-callback"}, {"kind": "cron-task"}])",
-    "inputs/retrigger-decision.json",
-    nullptr,
-    PlanRetriggerDecision,
-};
 
 }  // namespace tc

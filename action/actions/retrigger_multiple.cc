@@ -9,7 +9,7 @@
 #include <unordered_set>
 
 #include "actions/graph_copy.h"
-#include "actions/registry.h"
+#include "actions/actions.h"
 #include "core/error.h"
 
 namespace tc {
@@ -55,22 +55,8 @@ std::vector<Request> ReadRequests(const Context& ctx, const TaskGraph& graph, co
   return out;
 }
 
-FactRequest RetriggerMultipleNeeds(const Context& ctx, const Facts& known, int64_t) {
-  FactRequest r;
-  r.task_graph = true;
-  r.label_to_taskid = true;
-  if (!r.Missing(known).empty()) return r;
-  // Statuses of the labels that are rerun instead (not retriggerable).
-  for (const auto& q : ReadRequests(ctx, *known.task_graph, *known.label_to_taskid))
-    for (const auto& [label, id] : q.rerun) r.statuses.push_back(id);
-  return r;
-}
-
 Operation PlanLabelRerun(const Facts& facts, const std::string& label, const std::string& id, int64_t now_ms) {
-  Operation op;
-  op.kind = OpKind::kRerun;
-  op.task_id = id;
-  op.label = label;
+  Operation op = NewOp(OpKind::kRerun, id, label);
   auto st = facts.statuses.find(id);
   const TaskView v(nullptr, st == facts.statuses.end() || st->second.IsNull() ? nullptr : &st->second);
   const TaskState state = facts.StateOf(id);
@@ -84,6 +70,19 @@ Operation PlanLabelRerun(const Facts& facts, const std::string& label, const std
     op.detail = "not retriggerable: rerun instead";
   }
   return op;
+}
+
+}  // namespace
+
+FactRequest RetriggerMultipleNeeds(const Context& ctx, const Facts& known, int64_t) {
+  FactRequest r;
+  r.task_graph = true;
+  r.label_to_taskid = true;
+  if (!r.Missing(known).empty()) return r;
+  // Statuses of the labels that are rerun instead (not retriggerable).
+  for (const auto& q : ReadRequests(ctx, *known.task_graph, *known.label_to_taskid))
+    for (const auto& [label, id] : q.rerun) r.statuses.push_back(id);
+  return r;
 }
 
 Plan PlanRetriggerMultiple(const Context& ctx, const Facts& facts, int64_t now_ms) {
@@ -107,23 +106,5 @@ Plan PlanRetriggerMultiple(const Context& ctx, const Facts& facts, int64_t now_m
   for (const auto& line : plan.per_label) plan.notes.push_back(line);
   return plan;
 }
-
-}  // namespace
-
-extern const ActionSpec kRetriggerMultipleAction;
-const ActionSpec kRetriggerMultipleAction = {
-    "retrigger-multiple",
-    "retrigger-multiple",
-    "Retrigger",
-    "rt",
-    "Create a clone of the task.",
-    10000,
-    "generic",
-    ActionKind::kGroup,
-    "[]",
-    "inputs/retrigger-multiple.json",
-    RetriggerMultipleNeeds,
-    PlanRetriggerMultiple,
-};
 
 }  // namespace tc

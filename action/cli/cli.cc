@@ -67,7 +67,7 @@ CLI::App* AddRun(CLI::App& app, Args& a) {
   run->add_option("--poll-interval", a.poll_s, "rerun-sequence: first status poll interval in seconds (doubles up to 30)")
       ->check(CLI::Range(0.001, 30.0))
       ->capture_default_str();
-  run->add_option("--concurrency", a.run.concurrency, "Queue calls in flight at most")
+  run->add_option("--concurrency", a.run.exec.concurrency, "Queue calls in flight at most")
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
   run->footer(
@@ -146,8 +146,8 @@ int UsageError(const CLI::ParseError& e, int argc, char** argv) {
 }
 
 int Run(Args& a) {
-  a.run.max_wait_ms = static_cast<int64_t>(a.max_wait_s * 1000);
-  a.run.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(a.poll_s * 1000));
+  a.run.exec.max_wait_ms = static_cast<int64_t>(a.max_wait_s * 1000);
+  a.run.exec.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(a.poll_s * 1000));
   QueueFactory factory = [] { return std::make_unique<HttpQueue>(ClientConfigFromEnv()); };
   return RunAction(a.run, ProcessEnv(), factory, std::cout, std::cerr);
 }

@@ -246,6 +246,83 @@ Json RegistryDeclarations() {
   return LoadDeclarations(doc, "the action registry");
 }
 
+namespace {
+
+// What every action's hookPayload says about the push (from the parameters).
+struct Push {
+  std::string level, head_repo, project, head_rev, pushlog_id, base_rev, head_ref, repo_type;
+};
+
+Push PushFromParameters(const JsonValue& parameters) {
+  Push p;
+  p.level = ParamString(parameters, "level", true);
+  p.head_repo = ParamString(parameters, "head_repository", true);
+  while (!p.head_repo.empty() && p.head_repo.back() == '/') p.head_repo.pop_back();
+  p.project = ParamString(parameters, "project", true);
+  p.head_rev = ParamString(parameters, "head_rev", true);
+  p.pushlog_id = ParamString(parameters, "pushlog_id", false);
+  if (p.pushlog_id.empty()) p.pushlog_id = "0";
+  p.base_rev = ParamString(parameters, "base_rev", false);
+  p.head_ref = ParamString(parameters, "head_ref", false);
+  p.repo_type = ParamString(parameters, "repository_type", false);
+  return p;
+}
+
+// hookPayload.decision: the action, the repository and the push, as taskgraph renders them.
+JsonValue DecisionPayload(const JsonValue& d, const Push& p, const std::string& decision_task_id, JsonAlloc& a) {
+  JsonValue action(rapidjson::kObjectType);
+  for (const char* k : {"name", "title", "description"}) action.AddMember(Str(k, a), CopyValue(d[k], a), a);
+  action.AddMember("taskGroupId", Str(decision_task_id, a), a);
+  action.AddMember("cb_name", CopyValue(d["cb_name"], a), a);
+  action.AddMember("symbol", CopyValue(d["symbol"], a), a);
+  JsonValue repository(rapidjson::kObjectType);
+  repository.AddMember("url", Str(p.head_repo, a), a);
+  repository.AddMember("project", Str(p.project, a), a);
+  repository.AddMember("level", Str(p.level, a), a);
+  JsonValue push(rapidjson::kObjectType);
+  push.AddMember("owner", "mozilla-taskcluster-maintenance@mozilla.com", a);
+  push.AddMember("pushlog_id", Str(p.pushlog_id, a), a);
+  push.AddMember("revision", Str(p.head_rev, a), a);
+  if (!p.base_rev.empty() && p.base_rev != p.head_rev) push.AddMember("base_revision", Str(p.base_rev, a), a);
+  if (p.repo_type == "git" && !p.head_ref.empty()) push.AddMember("branch", Str(p.head_ref, a), a);
+  JsonValue decision(rapidjson::kObjectType);
+  decision.AddMember("action", action, a);
+  decision.AddMember("repository", repository, a);
+  decision.AddMember("push", push, a);
+  JsonValue peval(rapidjson::kObjectType);
+  peval.AddMember("$eval", "parameters", a);
+  decision.AddMember("parameters", peval, a);
+  return decision;
+}
+
+// One actions.json entry (kind hook) for a declaration.
+JsonValue ActionEntry(const JsonValue& d, const Push& p, const std::string& hook_group, const std::string& hash,
+                      const std::string& decision_task_id, JsonAlloc& a) {
+  const std::string perm = d["permission"].GetString();
+  JsonValue user(rapidjson::kObjectType);
+  for (const char* k : {"input", "taskId", "taskGroupId"}) {
+    JsonValue e(rapidjson::kObjectType);
+    e.AddMember("$eval", Str(k, a), a);
+    user.AddMember(Str(k, a), e, a);
+  }
+  JsonValue payload(rapidjson::kObjectType);
+  payload.AddMember("decision", DecisionPayload(d, p, decision_task_id, a), a);
+  payload.AddMember("user", user, a);
+  JsonValue rv(rapidjson::kObjectType);
+  for (const char* k : {"name", "title", "description", "context"}) rv.AddMember(Str(k, a), CopyValue(d[k], a), a);
+  if (const JsonValue* s = Member(d, "schema")) rv.AddMember("schema", CopyValue(*s, a), a);
+  rv.AddMember("kind", "hook", a);
+  rv.AddMember("hookGroupId", Str(hook_group, a), a);
+  rv.AddMember("hookId", Str("in-tree-action-" + p.level + "-" + perm + "/" + hash, a), a);
+  rv.AddMember("hookPayload", payload, a);
+  JsonValue extra(rapidjson::kObjectType);
+  extra.AddMember("actionPerm", Str(perm, a), a);
+  rv.AddMember("extra", extra, a);
+  return rv;
+}
+
+}  // namespace
+
 Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declarations, const std::string& tcyml_bytes,
                        const std::string& trust_domain, const std::string& decision_task_id) {
   if (!parameters.IsObject()) throw BadInput("parameters: expected a mapping");
@@ -253,18 +330,8 @@ Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declaration
     throw BadInput("decision task id: \"" + decision_task_id + "\" is not a valid taskId");
   if (trust_domain.empty() || !std::regex_match(trust_domain, std::regex("[a-zA-Z0-9_-]+")))
     throw BadInput("--trust-domain: expected letters, digits, - or _");
-  std::string level = ParamString(parameters, "level", true);
-  std::string hash = TaskclusterYmlHash(tcyml_bytes);
-  std::string head_repo = ParamString(parameters, "head_repository", true);
-  while (!head_repo.empty() && head_repo.back() == '/') head_repo.pop_back();
-  std::string project = ParamString(parameters, "project", true);
-  std::string head_rev = ParamString(parameters, "head_rev", true);
-  std::string pushlog_id = ParamString(parameters, "pushlog_id", false);
-  if (pushlog_id.empty()) pushlog_id = "0";
-  std::string base_rev = ParamString(parameters, "base_rev", false);
-  std::string head_ref = ParamString(parameters, "head_ref", false);
-  std::string repo_type = ParamString(parameters, "repository_type", false);
-
+  const Push push = PushFromParameters(parameters);
+  const std::string hash = TaskclusterYmlHash(tcyml_bytes);
   Json out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   std::vector<const JsonValue*> decls;
@@ -273,66 +340,15 @@ Json RenderActionsJson(const JsonValue& parameters, const JsonValue& declaration
     return (*x)["order"].GetInt64() < (*y)["order"].GetInt64();
   });
   JsonValue actions(rapidjson::kArrayType);
-  for (const JsonValue* dp : decls) {
-    const JsonValue& d = *dp;
-    std::string perm = d["permission"].GetString();
-    JsonValue action(rapidjson::kObjectType);
-    action.AddMember("name", CopyValue(d["name"], a), a);
-    action.AddMember("title", CopyValue(d["title"], a), a);
-    action.AddMember("description", CopyValue(d["description"], a), a);
-    action.AddMember("taskGroupId", Str(decision_task_id, a), a);
-    action.AddMember("cb_name", CopyValue(d["cb_name"], a), a);
-    action.AddMember("symbol", CopyValue(d["symbol"], a), a);
-    JsonValue repository(rapidjson::kObjectType);
-    repository.AddMember("url", Str(head_repo, a), a);
-    repository.AddMember("project", Str(project, a), a);
-    repository.AddMember("level", Str(level, a), a);
-    JsonValue push(rapidjson::kObjectType);
-    push.AddMember("owner", "mozilla-taskcluster-maintenance@mozilla.com", a);
-    push.AddMember("pushlog_id", Str(pushlog_id, a), a);
-    push.AddMember("revision", Str(head_rev, a), a);
-    if (!base_rev.empty() && base_rev != head_rev) push.AddMember("base_revision", Str(base_rev, a), a);
-    if (repo_type == "git" && !head_ref.empty()) push.AddMember("branch", Str(head_ref, a), a);
-    JsonValue decision(rapidjson::kObjectType);
-    decision.AddMember("action", action, a);
-    decision.AddMember("repository", repository, a);
-    decision.AddMember("push", push, a);
-    JsonValue peval(rapidjson::kObjectType);
-    peval.AddMember("$eval", "parameters", a);
-    decision.AddMember("parameters", peval, a);
-    JsonValue user(rapidjson::kObjectType);
-    for (const char* k : {"input", "taskId", "taskGroupId"}) {
-      JsonValue e(rapidjson::kObjectType);
-      e.AddMember("$eval", Str(k, a), a);
-      user.AddMember(Str(k, a), e, a);
-    }
-    JsonValue payload(rapidjson::kObjectType);
-    payload.AddMember("decision", decision, a);
-    payload.AddMember("user", user, a);
-
-    JsonValue rv(rapidjson::kObjectType);
-    rv.AddMember("name", CopyValue(d["name"], a), a);
-    rv.AddMember("title", CopyValue(d["title"], a), a);
-    rv.AddMember("description", CopyValue(d["description"], a), a);
-    rv.AddMember("context", CopyValue(d["context"], a), a);
-    if (const JsonValue* s = Member(d, "schema")) rv.AddMember("schema", CopyValue(*s, a), a);
-    rv.AddMember("kind", "hook", a);
-    rv.AddMember("hookGroupId", Str("project-" + trust_domain, a), a);
-    rv.AddMember("hookId", Str("in-tree-action-" + level + "-" + perm + "/" + hash, a), a);
-    rv.AddMember("hookPayload", payload, a);
-    JsonValue extra(rapidjson::kObjectType);
-    extra.AddMember("actionPerm", Str(perm, a), a);
-    rv.AddMember("extra", extra, a);
-    actions.PushBack(rv, a);
-  }
+  for (const JsonValue* d : decls)
+    actions.PushBack(ActionEntry(*d, push, "project-" + trust_domain, hash, decision_task_id, a), a);
   out.AddMember("version", 1, a);
   JsonValue vars(rapidjson::kObjectType);
   vars.AddMember("parameters", CopyValue(parameters, a), a);
   out.AddMember("variables", vars, a);
   out.AddMember("actions", actions, a);
   SortKeys(out, a);
-  if (auto v = ValidateSchema("action-schema-v1.json", out))
-    throw BadInput(FormatViolation("actions.json", *v));
+  if (auto v = ValidateSchema("action-schema-v1.json", out)) throw BadInput(FormatViolation("actions.json", *v));
   return out;
 }
 

@@ -147,92 +147,116 @@ void RunOne(Operation& op, Queue& q, const std::string& action_task_id, const Ex
                op.detail.empty() ? "" : ": ", op.detail);
 }
 
+// A dynamic scheduler: an op starts as soon as every op in its `after` is
+// done, with at most `concurrency` queue calls in flight. The wall time is
+// then bounded by max(critical path, ops / concurrency) round trips.
+class Scheduler {
+ public:
+  Scheduler(Plan& plan, Queue& q, const std::string& action_task_id, const ExecOptions& o)
+      : plan_(plan), q_(q), action_task_id_(action_task_id), o_(o), dependents_(plan.ops.size()),
+        waiting_on_(plan.ops.size(), 0) {
+    Build();
+  }
+
+  void Run() {
+    const size_t width = std::min<size_t>(static_cast<size_t>(std::max(1, o_.concurrency)), std::max<size_t>(1, total_));
+    if (total_ == 0) return;
+    if (width == 1) {
+      Worker();
+      return;
+    }
+    std::vector<std::thread> threads;
+    threads.reserve(width);
+    for (size_t t = 0; t < width; ++t) threads.emplace_back([this] { Worker(); });
+    for (auto& t : threads) t.join();
+  }
+
+ private:
+  // The plan is in dependency order (`after` names earlier ops), so one pass
+  // sees every dependency's status before its dependents.
+  void Build() {
+    const size_t n = plan_.ops.size();
+    for (size_t i = 0; i < n; ++i) {
+      Operation& op = plan_.ops[i];
+      if (op.status != OpStatus::kPlanned) continue;
+      for (size_t d : op.after) {
+        if (d >= n || d == i) continue;
+        const OpStatus s = plan_.ops[d].status;
+        if (s != OpStatus::kPlanned && s != OpStatus::kDone) {
+          op.status = OpStatus::kSkipped;
+          op.detail = NotSent(plan_.ops[d]);
+          break;
+        }
+      }
+      if (op.status != OpStatus::kPlanned) continue;
+      for (size_t d : op.after) {
+        if (d >= n || d == i || plan_.ops[d].status != OpStatus::kPlanned) continue;
+        dependents_[d].push_back(i);
+        ++waiting_on_[i];
+      }
+      ++total_;
+    }
+    for (size_t i = 0; i < n; ++i)
+      if (plan_.ops[i].status == OpStatus::kPlanned && waiting_on_[i] == 0) ready_.push_back(i);
+  }
+
+  // Marks op i finished (any status) and releases or skips its dependents,
+  // transitively (a worklist: a long chain of skips needs no deep stack).
+  // Called with mu_ held.
+  void Finish(size_t first) {
+    std::vector<size_t> work = {first};
+    while (!work.empty()) {
+      const size_t i = work.back();
+      work.pop_back();
+      ++finished_;
+      for (size_t dep : dependents_[i]) {
+        Operation& d = plan_.ops[dep];
+        if (d.status != OpStatus::kPlanned) continue;
+        if (plan_.ops[i].status != OpStatus::kDone) {
+          d.status = OpStatus::kSkipped;
+          d.detail = NotSent(plan_.ops[i]);
+          work.push_back(dep);
+        } else if (--waiting_on_[dep] == 0) {
+          ready_.push_back(dep);
+        }
+      }
+    }
+  }
+
+  void Worker() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return !ready_.empty() || finished_ >= total_; });
+      if (ready_.empty()) return;
+      const size_t i = ready_.front();
+      ready_.pop_front();
+      lock.unlock();
+      RunOne(plan_.ops[i], q_, action_task_id_, o_);
+      lock.lock();
+      Finish(i);
+      cv_.notify_all();
+    }
+  }
+
+  Plan& plan_;
+  Queue& q_;
+  const std::string& action_task_id_;
+  const ExecOptions& o_;
+  std::vector<std::vector<size_t>> dependents_;
+  std::vector<size_t> waiting_on_;
+  std::deque<size_t> ready_;
+  size_t total_ = 0, finished_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
 }  // namespace
 
 bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const ExecOptions& opts) {
   ExecOptions o = opts;
   if (!o.now_ms) o.now_ms = NowMs;
   if (!o.sleep_ms) o.sleep_ms = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
-  // A dynamic scheduler: an op starts as soon as every op in its `after` is
-  // done, with at most `concurrency` queue calls in flight. The wall time is
-  // then bounded by max(critical path, ops / concurrency) round trips.
-  const size_t n = plan.ops.size();
-  std::vector<std::vector<size_t>> dependents(n);
-  std::vector<size_t> waiting_on(n, 0);
-  std::deque<size_t> ready;
-  size_t open = 0;  // ops to run
-  // The plan is in dependency order (`after` names earlier ops), so one pass
-  // sees every dependency's status before its dependents.
-  for (size_t i = 0; i < n; ++i) {
-    Operation& op = plan.ops[i];
-    if (op.status != OpStatus::kPlanned) continue;
-    for (size_t d : op.after) {
-      if (d >= n || d == i) continue;
-      const OpStatus s = plan.ops[d].status;
-      if (s != OpStatus::kPlanned && s != OpStatus::kDone) {
-        op.status = OpStatus::kSkipped;
-        op.detail = NotSent(plan.ops[d]);
-        break;
-      }
-    }
-    if (op.status != OpStatus::kPlanned) continue;
-    for (size_t d : op.after) {
-      if (d >= n || d == i || plan.ops[d].status != OpStatus::kPlanned) continue;
-      dependents[d].push_back(i);
-      ++waiting_on[i];
-    }
-    ++open;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (plan.ops[i].status == OpStatus::kPlanned && waiting_on[i] == 0) ready.push_back(i);
-  }
-
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t finished = 0;
-  size_t total = open;
-
-  // Marks op i finished (any status) and releases or skips its dependents.
-  // Called with mu held.
-  std::function<void(size_t)> finish = [&](size_t i) {
-    ++finished;
-    for (size_t dep : dependents[i]) {
-      Operation& d = plan.ops[dep];
-      if (d.status != OpStatus::kPlanned) continue;
-      if (plan.ops[i].status != OpStatus::kDone) {
-        d.status = OpStatus::kSkipped;
-        d.detail = NotSent(plan.ops[i]);
-        finish(dep);
-      } else if (--waiting_on[dep] == 0) {
-        ready.push_back(dep);
-      }
-    }
-  };
-  auto worker = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    for (;;) {
-      cv.wait(lock, [&] { return !ready.empty() || finished >= total; });
-      if (ready.empty()) return;
-      size_t i = ready.front();
-      ready.pop_front();
-      lock.unlock();
-      RunOne(plan.ops[i], queue, action_task_id, o);
-      lock.lock();
-      finish(i);
-      cv.notify_all();
-    }
-  };
-  const size_t width = std::min<size_t>(static_cast<size_t>(std::max(1, opts.concurrency)), std::max<size_t>(1, total));
-  if (total > 0) {
-    if (width == 1) {
-      worker();
-    } else {
-      std::vector<std::thread> threads;
-      threads.reserve(width);
-      for (size_t t = 0; t < width; ++t) threads.emplace_back(worker);
-      for (auto& t : threads) t.join();
-    }
-  }
+  Scheduler(plan, queue, action_task_id, o).Run();
   return std::none_of(plan.ops.begin(), plan.ops.end(),
                       [](const Operation& op) { return op.status == OpStatus::kFailed; });
 }

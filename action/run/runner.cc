@@ -40,26 +40,19 @@ std::string FailureSummary(const Plan& plan) {
                      first);
 }
 
-ExecOptions ExecOptionsFor(const RunOptions& opts) {
-  ExecOptions eo;
-  eo.concurrency = opts.concurrency;
-  eo.max_wait_ms = opts.max_wait_ms;
-  eo.poll_initial_ms = opts.poll_initial_ms;
-  eo.now_ms = opts.now_ms;
-  return eo;
-}
-
 // Carries out the plan; returns the error ("" when every op ended done or skipped).
 std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptions& opts) {
   spdlog::info("plan: {} operation(s) (peak RSS {} MB)", plan.ops.size(), PeakRssMb());
   auto t0 = std::chrono::steady_clock::now();
-  Execute(plan, q, ctx.action_task_id, ExecOptionsFor(opts));
+  ExecOptions eo = opts.exec;
+  if (!eo.now_ms) eo.now_ms = opts.now_ms;
+  Execute(plan, q, ctx.action_task_id, eo);
   spdlog::info("executed (peak RSS {} MB)", PeakRssMb());
   if (!plan.ops.empty()) {
     plan.notes.push_back(fmt::format(
         "{} operation(s) submitted in {} ms (concurrency {})", plan.ops.size(),
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count(),
-        opts.concurrency));
+        opts.exec.concurrency));
   }
   return FailureSummary(plan);
 }

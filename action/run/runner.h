@@ -11,6 +11,7 @@
 #include <string>
 
 #include "actions/context.h"
+#include "run/executor.h"
 #include "taskcluster/queue.h"
 
 namespace tc {
@@ -19,12 +20,8 @@ struct RunOptions {
   bool dry_run = false;
   std::string artifacts_dir = "artifacts";
   std::string context_file;
-  int concurrency = 50;
-  std::function<int64_t()> now_ms;  // defaults to the system clock
-  // rerun-sequence: the longest wait for one task's new run, and the first
-  // poll interval (doubling up to 30 s).
-  int64_t max_wait_ms = 6 * 3600 * 1000LL;
-  int64_t poll_initial_ms = 5000;
+  std::function<int64_t()> now_ms;  // defaults to the system clock (also the executor's)
+  ExecOptions exec;                 // concurrency, and the waits of rerun-sequence
 };
 
 using QueueFactory = std::function<std::unique_ptr<Queue>()>;

@@ -217,29 +217,102 @@ TcError ResponseError(const std::string& what, int status, const std::string& re
 
 // ---------------------------------------------------------------------------
 
-struct HttpClient::Pool {
-  std::mutex mu;
-  std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
-};
+namespace {
 
-HttpClient::HttpClient(HttpOptions opts) : opts_(std::move(opts)), pool_(std::make_unique<Pool>()) {}
-HttpClient::~HttpClient() = default;
+using Session = std::unique_ptr<Poco::Net::HTTPClientSession>;
 
-void HttpClient::CloseIdle() {
-  std::lock_guard<std::mutex> lock(pool_->mu);
-  pool_->idle.clear();
+// The request line and headers of one hop; signed with Hawk when auth is given.
+void PrepareRequest(Poco::Net::HTTPRequest& pr, const HttpRequest& req, const ParsedUrl& u,
+                    const std::optional<std::string>& body, const HttpAuth* auth) {
+  pr.setHost(u.host, static_cast<Poco::UInt16>(u.port));
+  pr.setKeepAlive(true);
+  bool has_accept = false;
+  for (const auto& [k, v] : req.headers) {
+    if (Lower(k) == "accept") has_accept = true;
+    pr.set(k, v);
+  }
+  if (!has_accept) pr.set("Accept", "application/json");
+  pr.set("Accept-Encoding", "gzip");
+  pr.set("User-Agent", "tc-action");
+  if (body) {
+    pr.setContentType(req.content_type);
+    pr.setContentLength(static_cast<std::streamsize>(body->size()));
+  } else if (pr.getMethod() == "POST" || pr.getMethod() == "PUT") {
+    pr.setContentLength(0);
+  }
+  if (auth) {
+    HawkRequest hr;
+    hr.method = pr.getMethod();
+    hr.resource = u.target;
+    hr.host = u.host;
+    hr.port = u.port;
+    hr.ext = auth->ext;
+    hr.ts = static_cast<int64_t>(std::time(nullptr));
+    hr.nonce = HawkNonce();
+    pr.set("Authorization", HawkAuthorizationHeader(auth->creds, hr));
+  }
 }
 
-HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth) {
-  auto parsed = ParseUrl(req.url);
-  if (!parsed) throw TcError(0, "BadUrl", req.what + ": not an http(s) URL: " + UrlForLog(req.url));
-  const std::string origin = parsed->Origin();
-  ParsedUrl cur = *parsed;
-  std::string method = req.method;
-  std::optional<std::string> body = req.body;
+// The raw body: sized once when the length is known (a 100 MB artifact then
+// costs 100 MB, not the 2x of a doubling string), capped at max_bytes, and
+// whole (a body shorter than its Content-Length is a network error).
+std::string ReadBody(std::istream& is, const Poco::Net::HTTPResponse& presp, const std::string& method,
+                     size_t max_bytes) {
+  std::string raw;
+  const bool known = presp.hasContentLength() && presp.getContentLength64() >= 0;
+  if (known && presp.getContentLength64() > 0 && static_cast<uint64_t>(presp.getContentLength64()) <= max_bytes) {
+    raw.reserve(static_cast<size_t>(presp.getContentLength64()));
+  }
+  char buf[64 * 1024];
+  while (is) {
+    is.read(buf, sizeof buf);
+    raw.append(buf, static_cast<size_t>(is.gcount()));
+    if (raw.size() > max_bytes) throw NetworkError("response body too large");
+  }
+  if (is.bad()) throw NetworkError("error reading the response body");
+  if (known && method != "HEAD" && static_cast<Poco::Int64>(raw.size()) < presp.getContentLength64()) {
+    throw NetworkError("connection closed before the whole response body arrived");
+  }
+  return raw;
+}
 
-  auto make_session = [&](const ParsedUrl& u) -> std::unique_ptr<Poco::Net::HTTPClientSession> {
-    std::unique_ptr<Poco::Net::HTTPClientSession> s;
+// Undoes the Content-Encoding (gzip/deflate or none).
+void DecodeBody(HttpResponse& resp, std::string raw, const std::string& what, size_t max_bytes) {
+  const std::string enc = Lower(Trim(resp.Header("content-encoding")));
+  if (enc == "gzip" || enc == "x-gzip" || enc == "deflate") {
+    try {
+      resp.body = GunzipBody(raw, max_bytes);
+    } catch (const std::exception& e) {
+      throw NetworkError(e.what());
+    }
+  } else if (enc.empty() || enc == "identity") {
+    resp.body = std::move(raw);
+  } else {
+    throw TcError(resp.status, "UnsupportedEncoding", what + ": unsupported Content-Encoding: " + FirstLine(enc, 40));
+  }
+}
+
+}  // namespace
+
+// Idle keep-alive sessions per origin (thread-safe).
+class HttpClient::Pool {
+ public:
+  explicit Pool(const HttpOptions& opts) : opts_(opts) {}
+
+  // A pooled session to u's origin (*reused), or a new one.
+  Session Acquire(const ParsedUrl& u, bool* reused) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& v = idle_[u.Origin()];
+      if (!v.empty()) {
+        Session s = std::move(v.back());
+        v.pop_back();
+        *reused = true;
+        return s;
+      }
+    }
+    *reused = false;
+    Session s;
     if (u.scheme == "https") {
       s = std::make_unique<Poco::Net::HTTPSClientSession>(u.host, static_cast<Poco::UInt16>(u.port),
                                                           SslContext(opts_.ca_location));
@@ -249,127 +322,79 @@ HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<H
     s->setKeepAlive(true);
     s->setTimeout(Ms(opts_.connect_timeout), Ms(opts_.receive_timeout), Ms(opts_.receive_timeout));
     return s;
-  };
+  }
 
-  auto acquire = [&](const ParsedUrl& u, bool* reused) {
-    {
-      std::lock_guard<std::mutex> lock(pool_->mu);
-      auto& v = pool_->idle[u.Origin()];
-      if (!v.empty()) {
-        auto s = std::move(v.back());
-        v.pop_back();
-        *reused = true;
-        return s;
-      }
-    }
-    *reused = false;
-    return make_session(u);
-  };
-
-  auto release = [&](const ParsedUrl& u, std::unique_ptr<Poco::Net::HTTPClientSession> s) {
-    std::lock_guard<std::mutex> lock(pool_->mu);
-    auto& v = pool_->idle[u.Origin()];
+  void Release(const ParsedUrl& u, Session s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& v = idle_[u.Origin()];
     if (v.size() < opts_.max_idle_sessions_per_origin) v.push_back(std::move(s));
-  };
+  }
 
-  // One request/response on one connection. Throws NetworkError.
-  auto one_hop = [&](const ParsedUrl& u, const std::string& m, const std::optional<std::string>& b,
-                     bool sign) -> HttpResponse {
-    for (int stale_retry = 0;; ++stale_retry) {
-      bool reused = false;
-      auto session = acquire(u, &reused);
-      bool got_response = false;
-      try {
-        Poco::Net::HTTPRequest pr(m, u.target, Poco::Net::HTTPMessage::HTTP_1_1);
-        pr.setHost(u.host, static_cast<Poco::UInt16>(u.port));
-        pr.setKeepAlive(true);
-        bool has_accept = false;
-        for (const auto& [k, v] : req.headers) {
-          if (Lower(k) == "accept") has_accept = true;
-          pr.set(k, v);
-        }
-        if (!has_accept) pr.set("Accept", "application/json");
-        pr.set("Accept-Encoding", "gzip");
-        pr.set("User-Agent", "tc-action");
-        if (b) {
-          pr.setContentType(req.content_type);
-          pr.setContentLength(static_cast<std::streamsize>(b->size()));
-        } else if (m == "POST" || m == "PUT") {
-          pr.setContentLength(0);
-        }
-        if (sign) {
-          HawkRequest hr;
-          hr.method = m;
-          hr.resource = u.target;
-          hr.host = u.host;
-          hr.port = u.port;
-          hr.ext = auth->ext;
-          hr.ts = static_cast<int64_t>(std::time(nullptr));
-          hr.nonce = HawkNonce();
-          pr.set("Authorization", HawkAuthorizationHeader(auth->creds, hr));
-        }
-        std::ostream& os = session->sendRequest(pr);
-        if (b) os.write(b->data(), static_cast<std::streamsize>(b->size()));
-        Poco::Net::HTTPResponse presp;
-        std::istream& is = session->receiveResponse(presp);
-        got_response = true;
-        HttpResponse resp;
-        resp.status = static_cast<int>(presp.getStatus());
-        resp.reason = presp.getReason();
-        resp.url = u.ToString();
-        for (const auto& [k, v] : presp) resp.headers[Lower(k)] = v;
-        std::string raw;
-        // Size the buffer once when the length is known: a 100 MB artifact
-        // then costs 100 MB, not the 2x of a doubling string.
-        if (presp.hasContentLength() && presp.getContentLength64() > 0 &&
-            static_cast<uint64_t>(presp.getContentLength64()) <= opts_.max_body_bytes) {
-          raw.reserve(static_cast<size_t>(presp.getContentLength64()));
-        }
-        char buf[64 * 1024];
-        while (is) {
-          is.read(buf, sizeof buf);
-          raw.append(buf, static_cast<size_t>(is.gcount()));
-          if (raw.size() > opts_.max_body_bytes) throw NetworkError("response body too large");
-        }
-        if (is.bad()) throw NetworkError("error reading the response body");
-        if (presp.hasContentLength() && presp.getContentLength64() >= 0 && m != "HEAD" &&
-            static_cast<Poco::Int64>(raw.size()) < presp.getContentLength64()) {
-          throw NetworkError("connection closed before the whole response body arrived");
-        }
-        std::string enc = Lower(Trim(resp.Header("content-encoding")));
-        if (enc == "gzip" || enc == "x-gzip" || enc == "deflate") {
-          try {
-            resp.body = GunzipBody(raw, opts_.max_body_bytes);
-          } catch (const std::exception& e) {
-            throw NetworkError(e.what());
-          }
-        } else if (enc.empty() || enc == "identity") {
-          resp.body = std::move(raw);
-        } else {
-          throw TcError(resp.status, "UnsupportedEncoding",
-                        req.what + ": unsupported Content-Encoding: " + FirstLine(enc, 40));
-        }
-        if (presp.getKeepAlive() && session->connected()) release(u, std::move(session));
-        return resp;
-      } catch (const NetworkError&) {
-        throw;
-      } catch (const TcError&) {
-        throw;
-      } catch (const Poco::Exception& e) {
-        // A pooled keep-alive connection the server has since closed: try
-        // once more on a fresh connection before counting it as a failure.
-        if (reused && !got_response && stale_retry == 0) continue;
-        throw NetworkError(e.displayText());
-      } catch (const std::ios_base::failure& e) {
-        if (reused && !got_response && stale_retry == 0) continue;
-        throw NetworkError(e.what());
-      }
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mu_);
+    idle_.clear();
+  }
+
+ private:
+  const HttpOptions& opts_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<Session>> idle_;
+};
+
+HttpClient::HttpClient(HttpOptions opts) : opts_(std::move(opts)), pool_(std::make_unique<Pool>(opts_)) {}
+HttpClient::~HttpClient() = default;
+
+void HttpClient::CloseIdle() { pool_->Clear(); }
+
+HttpResponse HttpClient::Hop(const HttpRequest& req, const ParsedUrl& u, const std::string& method,
+                             const std::optional<std::string>& body, const HttpAuth* auth) {
+  for (int stale_retry = 0;; ++stale_retry) {
+    bool reused = false;
+    Session session = pool_->Acquire(u, &reused);
+    bool got_response = false;
+    try {
+      Poco::Net::HTTPRequest pr(method, u.target, Poco::Net::HTTPMessage::HTTP_1_1);
+      PrepareRequest(pr, req, u, body, auth);
+      std::ostream& os = session->sendRequest(pr);
+      if (body) os.write(body->data(), static_cast<std::streamsize>(body->size()));
+      Poco::Net::HTTPResponse presp;
+      std::istream& is = session->receiveResponse(presp);
+      got_response = true;
+      HttpResponse resp;
+      resp.status = static_cast<int>(presp.getStatus());
+      resp.reason = presp.getReason();
+      resp.url = u.ToString();
+      for (const auto& [k, v] : presp) resp.headers[Lower(k)] = v;
+      DecodeBody(resp, ReadBody(is, presp, method, opts_.max_body_bytes), req.what, opts_.max_body_bytes);
+      if (presp.getKeepAlive() && session->connected()) pool_->Release(u, std::move(session));
+      return resp;
+    } catch (const NetworkError&) {
+      throw;
+    } catch (const TcError&) {
+      throw;
+    } catch (const Poco::Exception& e) {
+      // A pooled keep-alive connection the server has since closed: try
+      // once more on a fresh connection before counting it as a failure.
+      if (reused && !got_response && stale_retry == 0) continue;
+      throw NetworkError(e.displayText());
+    } catch (const std::ios_base::failure& e) {
+      if (reused && !got_response && stale_retry == 0) continue;
+      throw NetworkError(e.what());
     }
-  };
+  }
+}
 
+HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth) {
+  auto parsed = ParseUrl(req.url);
+  if (!parsed) throw TcError(0, "BadUrl", req.what + ": not an http(s) URL: " + UrlForLog(req.url));
+  const std::string origin = parsed->Origin();
+  ParsedUrl cur = *parsed;
+  std::string method = req.method;
+  std::optional<std::string> body = req.body;
   for (int hops = 0;; ++hops) {
-    bool sign = auth.has_value() && cur.Origin() == origin;
-    HttpResponse resp = one_hop(cur, method, body, sign);
+    // Hawk only to the request's own origin, never to a redirect target elsewhere.
+    const HttpAuth* sign = auth && cur.Origin() == origin ? &*auth : nullptr;
+    HttpResponse resp = Hop(req, cur, method, body, sign);
     std::string location = resp.Header("location");
     if (!IsRedirect(resp.status) || location.empty()) return resp;
     if (hops >= opts_.max_redirects) {

@@ -30,6 +30,8 @@
 
 namespace tc {
 
+struct ParsedUrl;  // urls.h
+
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds receive_timeout{30000};  // also the send timeout
@@ -85,8 +87,13 @@ class HttpClient {
   void CloseIdle();
 
  private:
-  struct Pool;
+  class Pool;
+  // One request and its redirects (Hawk only to the request's origin).
   HttpResponse SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth);
+  // One request/response on one connection (a stale pooled connection is
+  // retried once on a fresh one). Throws NetworkError or TcError.
+  HttpResponse Hop(const HttpRequest& req, const ParsedUrl& u, const std::string& method,
+                   const std::optional<std::string>& body, const HttpAuth* auth);
   HttpOptions opts_;
   std::unique_ptr<Pool> pool_;
 };

@@ -246,6 +246,29 @@ TEST_CASE_METHOD(Fixture, "createTask: scopes, schema, idempotency") {
   CHECK(S(past.json()["code"]) == "InputError");
 }
 
+// requestInfo.payload is the body as api.js left it when the error was found:
+// ajv's defaults in the order of the service's YAML schema, then (after the
+// scope check) taskQueueId split, taskGroupId and expires filled in. The key
+// lists are the genuine queue's answers (v106) to the same bodies.
+TEST_CASE_METHOD(Fixture, "createTask: error bodies echo the body as the real queue completes it") {
+  auto keys = [](const Resp& r) {
+    std::string out;
+    for (auto& m : r.json()["requestInfo"]["payload"].GetObject()) out += std::string(out.empty() ? "" : ",") + m.name.GetString();
+    return out;
+  };
+  Resp schema = Do(port, "PUT", Q("task/" + N), TaskDef(R"(, "priority": "urgent")"), &root);
+  CHECK(schema.status == 400);
+  CHECK(keys(schema) ==
+        "taskQueueId,schedulerId,created,deadline,payload,metadata,priority,projectId,dependencies,requires,routes,"
+        "retries,scopes,tags,extra");
+  Resp stars = Do(port, "PUT", Q("task/" + N), TaskDef(R"(, "scopes": ["queue:**"])"), &root);
+  CHECK(stars.status == 400);
+  CHECK(S(stars.json()["message"]).rfind("scopes must not end with `**`", 0) == 0);
+  CHECK(keys(stars) ==
+        "taskQueueId,schedulerId,created,deadline,payload,metadata,scopes,projectId,dependencies,requires,routes,"
+        "priority,retries,tags,extra,provisionerId,workerType,taskGroupId,expires");
+}
+
 TEST_CASE_METHOD(Fixture, "Hawk failures") {
   Creds wrong{"root", "not-the-token", "", {}};
   Resp r = Get(Q("task/" + A), &wrong);
@@ -439,6 +462,14 @@ TEST_CASE_METHOD(Fixture, "worker API: claimWork credentials resolve the task") 
   Resp badbody = Do(port, "POST", Q("claim-work/proj/linux"), R"({"workerGroup": "wg"})", &worker);
   CHECK(badbody.status == 400);
   CHECK(S(badbody.json()["code"]) == "InputValidationError");
+  // the schema's default: one task (as the real queue answers)
+  Resp one = Do(port, "POST", Q("claim-work/proj/linux"), R"({"workerGroup": "wg", "workerId": "w1"})", &worker);
+  CHECK(one.status == 200);
+  // reportException's reasons are the schema's (no "superseded" in v106)
+  Resp superseded = Do(port, "POST", Q("task/" + B + "/runs/0/exception"), R"({"reason": "superseded"})", &task);
+  CHECK(superseded.status == 400);
+  CHECK(S(superseded.json()["message"]).find("data/reason must be equal to one of the allowed values") !=
+        std::string::npos);
 }
 
 TEST_CASE_METHOD(Fixture, "faults: 500, reset, reset-after-commit, latency, skip") {
@@ -570,4 +601,216 @@ TEST_CASE("emulator refuses non-loopback hosts") {
   EmulatorOptions o;
   o.host = "0.0.0.0";
   CHECK_THROWS_AS(Emulator(o), BadInput);
+}
+
+// ---------------------------------------------------------------- index and auth scopes
+namespace {
+
+const char* kServicesWorld = R"({
+  "clients": [
+    {"clientId": "root", "accessToken": "root-token", "scopes": ["*"]},
+    {"clientId": "indexer", "accessToken": "indexer-token", "scopes": ["index:insert-task:proj.*"]},
+    {"clientId": "p-client", "accessToken": "p-token", "scopes": ["assume:p-afoo", "other:scope"]}
+  ],
+  "roles": [
+    {"roleId": "p-a*", "scopes": ["secrets:get:p/<..>", "assume:p-b:<..>", "queue:route:x.<..>.y"]},
+    {"roleId": "p-b:*", "scopes": ["hooks:trigger-hook:p/<..>"]},
+    {"roleId": "p-exact", "scopes": ["scope:exact", "literal:<..>"]},
+    {"roleId": "p-nest", "scopes": ["assume:p-exact"]}
+  ],
+  "anonymousScopes": ["auth:current-scopes", "auth:expand-scopes", "index:find-task:*", "index:list-tasks:*",
+                      "index:list-namespaces:*"],
+  "pageSize": 2,
+  "tasks": [
+    {"taskId": "aaaaaaaaQaaaaaaaaaaaaA", "state": "running",
+     "task": {"taskQueueId": "proj/linux", "created": "$now-1h", "deadline": "$now+1h", "expires": "$now+2d",
+              "routes": ["index.proj.latest", "index.proj.rev.abc", "index.not..valid", "tc-treeherder.v2.x"],
+              "extra": {"index": {"rank": 3, "data": {"zz": 1, "a": 2}}},
+              "payload": {}, "metadata": {"name": "n", "description": "d", "owner": "o", "source": "https://x/"}}},
+    {"taskId": "bbbbbbbbQbabbbbbbbbbbA", "state": "running",
+     "task": {"taskQueueId": "proj/linux", "created": "$now-1h", "deadline": "$now+1h",
+              "routes": ["index.proj.latest"], "extra": {"index": {"rank": 1}},
+              "payload": {}, "metadata": {"name": "n", "description": "d", "owner": "o", "source": "https://x/"}}},
+    {"taskId": "ccccccccQcaccccccccccA", "state": "completed",
+     "task": {"taskQueueId": "proj/linux", "created": "$now-1h", "deadline": "$now+1h",
+              "routes": ["index.proj.old"], "extra": {"index": {"rank": "high"}},
+              "payload": {}, "metadata": {"name": "n", "description": "d", "owner": "o", "source": "https://x/"}}}
+  ],
+  "index": [
+    {"namespace": "proj.branches.a", "taskId": "ccccccccQcaccccccccccA", "expires": "$now+1h"},
+    {"namespace": "proj.branches.b", "taskId": "ccccccccQcaccccccccccA", "expires": "$now+3h"},
+    {"namespace": "proj.branches.c", "taskId": "ccccccccQcaccccccccccA", "expires": "$now+3h", "rank": 7,
+     "data": {"k": "v"}}
+  ]
+})";
+
+struct Services {
+  Emulator emu{[] {
+    EmulatorOptions o;
+    o.world_json = kServicesWorld;
+    return o;
+  }()};
+  int port;
+  Creds root{"root", "root-token", "", {}};
+  Creds indexer{"indexer", "indexer-token", "", {}};
+  Creds client{"p-client", "p-token", "", {}};
+  Services() {
+    emu.Start();
+    port = emu.port();
+  }
+  Resp Index(const std::string& method, const std::string& p, const std::string& body = "", const Creds* c = nullptr) {
+    return Do(port, method, "/api/index/v1/" + p, body, c);
+  }
+  Resp Auth(const std::string& method, const std::string& p, const std::string& body = "", const Creds* c = nullptr) {
+    return Do(port, method, "/api/auth/v1/" + p, body, c);
+  }
+  std::vector<std::string> Scopes(const Resp& r) { return StringsOf(&r.json()["scopes"]); }
+  std::vector<std::string> Expand(const std::vector<std::string>& scopes) {
+    std::string body = R"({"scopes": [)";
+    for (size_t i = 0; i < scopes.size(); ++i) body += (i ? ",\"" : "\"") + scopes[i] + "\"";
+    Resp r = Auth("POST", "scopes/expand", body + "]}", &root);
+    REQUIRE(r.status == 200);
+    return Scopes(r);
+  }
+};
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE_METHOD(Services, "index: a task's index routes are indexed when it completes, by rank") {
+  Resp before = Index("GET", "task/proj.latest");
+  CHECK(before.status == 404);
+  CHECK(S(before.json()["code"]) == "ResourceNotFound");
+  CHECK(S(before.json()["message"]).rfind("Indexed task not found\n", 0) == 0);
+  // a task seeded completed was indexed as it completed; rank "high" is no number: not indexed
+  CHECK(Index("GET", "task/proj.old").status == 404);
+  REQUIRE(Do(port, "POST", "/__emulator/resolve", R"({"taskId": ")" + A + R"(", "state": "completed"})").status == 200);
+  Resp found = Index("GET", "task/proj.latest");  // anonymous: index:find-task:*
+  REQUIRE(found.status == 200);
+  Json f = found.json();
+  CHECK(S(f["namespace"]) == "proj.latest");
+  CHECK(S(f["taskId"]) == A);
+  CHECK(f["rank"].GetInt() == 3);
+  CHECK(ToJson(f["data"]) == R"({"a":2,"zz":1})");  // jsonb key order
+  CHECK(S(f["expires"]) == S(emu.queue().Task(A)["expires"]));
+  CHECK(S(Index("GET", "task/proj.rev.abc").json()["taskId"]) == A);
+  // a lower rank does not replace the entry
+  REQUIRE(Do(port, "POST", "/__emulator/resolve", R"({"taskId": ")" + B + R"(", "state": "completed"})").status == 200);
+  CHECK(S(Index("GET", "task/proj.latest").json()["taskId"]) == A);
+  // a route that is no valid namespace is skipped: the root holds proj only
+  Json root_ns = Index("GET", "namespaces").json();
+  REQUIRE(root_ns["namespaces"].Size() == 1);
+  CHECK(S(root_ns["namespaces"][0]["namespace"]) == "proj");
+  CHECK(Index("GET", "task/not..valid").status == 400);  // namespaceFormat
+  // namespaces below proj
+  Json ns = Index("GET", "namespaces/proj").json();
+  REQUIRE(ns["namespaces"].Size() == 2);
+  CHECK(S(ns["namespaces"][0]["namespace"]) == "proj.branches");
+  CHECK(S(ns["namespaces"][1]["name"]) == "rev");
+}
+
+TEST_CASE_METHOD(Services, "index: listTasks pages by limit and continuationToken; expired entries disappear") {
+  Json page1 = Index("GET", "tasks/proj.branches").json();  // world pageSize 2
+  REQUIRE(page1["tasks"].Size() == 2);
+  CHECK(S(page1["tasks"][0]["namespace"]) == "proj.branches.a");
+  CHECK(S(page1["tasks"][1]["namespace"]) == "proj.branches.b");
+  REQUIRE(page1.HasMember("continuationToken"));
+  Json page2 = Index("GET", "tasks/proj.branches?continuationToken=" + S(page1["continuationToken"])).json();
+  REQUIRE(page2["tasks"].Size() == 1);
+  CHECK(S(page2["tasks"][0]["namespace"]) == "proj.branches.c");
+  CHECK(page2["tasks"][0]["rank"].GetInt() == 7);
+  CHECK(S(page2["tasks"][0]["data"]["k"]) == "v");
+  CHECK_FALSE(page2.HasMember("continuationToken"));
+  CHECK(Index("GET", "tasks/proj.branches?limit=1").json()["tasks"].Size() == 1);
+  CHECK(Index("GET", "tasks/proj.branches?limit=x").status == 400);
+  CHECK(Index("GET", "tasks/proj.branches?continuationToken=a!b").status == 400);
+  // after 2 hours proj.branches.a has expired: not found, not listed
+  emu.queue().AdvanceClock(std::chrono::hours(2));
+  CHECK(Index("GET", "task/proj.branches.a").status == 404);
+  Json after = Index("GET", "tasks/proj.branches").json();
+  REQUIRE(after["tasks"].Size() == 2);
+  CHECK(S(after["tasks"][0]["namespace"]) == "proj.branches.b");
+  CHECK_FALSE(after.HasMember("continuationToken"));
+}
+
+TEST_CASE_METHOD(Services, "index: insertTask needs index:insert-task:<namespace> and a valid body") {
+  std::string body = R"({"taskId": ")" + B + R"(", "rank": 0, "data": {}, "expires": ")" + Iso(Now() + 3600000) + "\"}";
+  Resp anon = Index("PUT", "task/proj.manual", body);
+  CHECK(anon.status == 403);
+  CHECK(S(anon.json()["message"]).find("index:insert-task:proj.manual") != std::string::npos);
+  CHECK(Index("PUT", "task/other.manual", body, &indexer).status == 403);
+  Resp ok = Index("PUT", "task/proj.manual", body, &indexer);
+  REQUIRE(ok.status == 200);
+  CHECK(S(ok.json()["namespace"]) == "proj.manual");
+  CHECK(S(Index("GET", "task/proj.manual").json()["taskId"]) == B);
+  Resp bad = Index("PUT", "task/proj.manual", R"({"taskId": "nope", "rank": 0, "data": {}})", &indexer);
+  CHECK(bad.status == 400);
+  CHECK(S(bad.json()["code"]) == "InputValidationError");
+  CHECK(S(bad.json()["message"]).find("Rejecting Schema: " + emu.root_url() +
+                                      "/schemas/index/v1/insert-task-request.json#\nErrors:\n"
+                                      "  * data must have required property 'expires'\n"
+                                      "  * data/taskId must match pattern") != std::string::npos);
+  CHECK(Index("PUT", "task/proj..x", body, &indexer).status == 400);  // namespaceFormat
+  // the journal names the service; faults match index paths too
+  auto journal = emu.Journal();
+  CHECK(journal.back().service == "index");
+  CHECK(journal.back().path == "/api/index/v1/task/proj..x");
+  emu.AddFaults({EmulatorFault{"GET", "^/api/index/", "500", 0, 1, 0}});
+  CHECK(Index("GET", "task/proj.manual").status == 500);
+  CHECK(Index("GET", "task/proj.manual").status == 200);
+}
+
+// Expected lists: what the genuine auth service (v106) answered for the same
+// roles, clients and credentials (probed with taskcluster-client).
+TEST_CASE_METHOD(Services, "auth: expandScopes follows the real role rules") {
+  CHECK(Expand({"assume:p-afoo"}) ==
+        V{"assume:p-afoo", "assume:p-b:foo", "hooks:trigger-hook:p/foo", "queue:route:x.foo.y", "secrets:get:p/foo"});
+  CHECK(Expand({"assume:p-a*"}) ==
+        V{"assume:p-a*", "assume:p-b:*", "hooks:trigger-hook:p/*", "queue:route:x.*", "secrets:get:p/*"});
+  CHECK(Expand({"assume:p-*"}) == V{"assume:p-*", "hooks:trigger-hook:p/*", "literal:<..>", "queue:route:x.*",
+                                    "scope:exact", "secrets:get:p/*"});
+  CHECK(Expand({"assume:p-nest"}) == V{"assume:p-exact", "assume:p-nest", "literal:<..>", "scope:exact"});
+  CHECK(Expand({"assume:p-ex*"}) == V{"assume:p-ex*", "literal:<..>", "scope:exact"});
+  CHECK(Expand({"assume:p-afoo*"}) ==
+        V{"assume:p-afoo*", "assume:p-b:foo*", "hooks:trigger-hook:p/foo*", "queue:route:x.foo*", "secrets:get:p/foo*"});
+  CHECK(Expand({"assume:p-b:"}) == V{"assume:p-b:", "hooks:trigger-hook:p/"});
+  CHECK(Expand({"assume:p-afoo", "secrets:get:p/*"}) ==
+        V{"assume:p-afoo", "assume:p-b:foo", "hooks:trigger-hook:p/foo", "queue:route:x.foo.y", "secrets:get:p/*"});
+  Resp dup = Auth("POST", "scopes/expand", R"({"scopes": ["a", "a"]})", &root);
+  CHECK(dup.status == 400);
+  CHECK(S(dup.json()["message"]).find("data/scopes must NOT have duplicate items (items ## 1 and 0 are identical)") !=
+        std::string::npos);
+}
+
+TEST_CASE_METHOD(Services, "auth: currentScopes after roles, temporary credentials and authorizedScopes") {
+  const V anon = {"assume:anonymous", "auth:current-scopes", "auth:expand-scopes", "index:find-task:*",
+                  "index:list-namespaces:*", "index:list-tasks:*"};
+  CHECK(Scopes(Auth("GET", "scopes/current")) == anon);
+  V mine = {"assume:anonymous", "assume:p-afoo", "assume:p-b:foo", "auth:current-scopes", "auth:expand-scopes",
+            "hooks:trigger-hook:p/foo", "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*",
+            "other:scope", "queue:route:x.foo.y", "secrets:get:p/foo"};
+  CHECK(Scopes(Auth("GET", "scopes/current", "", &client)) == mine);
+  Creds restricted = client;
+  restricted.authorized = {"secrets:get:p/foo", "assume:p-b:foo"};
+  CHECK(Scopes(Auth("GET", "scopes/current", "", &restricted)) ==
+        V{"assume:anonymous", "assume:p-b:foo", "auth:current-scopes", "auth:expand-scopes", "hooks:trigger-hook:p/foo",
+          "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*", "secrets:get:p/foo"});
+  restricted.authorized = {"secrets:get:p/bar"};
+  Resp denied = Auth("GET", "scopes/current", "", &restricted);
+  CHECK(denied.status == 401);
+  CHECK(S(denied.json()["message"]).rfind("Supplied credentials do not satisfy authorizedScopes", 0) == 0);
+  Creds temp = TempCreds(client, {"assume:p-b:foo", "other:scope"});
+  CHECK(Scopes(Auth("GET", "scopes/current", "", &temp)) ==
+        V{"assume:anonymous", "assume:p-b:foo", "auth:current-scopes", "auth:expand-scopes", "hooks:trigger-hook:p/foo",
+          "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*", "other:scope"});
+  temp.authorized = {"other:scope"};
+  CHECK(Scopes(Auth("GET", "scopes/current", "", &temp)) ==
+        V{"assume:anonymous", "auth:current-scopes", "auth:expand-scopes", "index:find-task:*",
+          "index:list-namespaces:*", "index:list-tasks:*", "other:scope"});
+  Creds greedy = TempCreds(client, {"assume:p-b:zz"});  // more than the issuer has
+  Resp refused = Auth("GET", "scopes/current", "", &greedy);
+  CHECK(refused.status == 401);
+  CHECK(S(refused.json()["message"]).rfind("ext.certificate issuer `p-client` doesn't satisfy all certificate scopes", 0) ==
+        0);
 }

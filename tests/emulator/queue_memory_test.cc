@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "emulator/queue_memory.h"
+#include "emulator/scopes.h"
 
 using namespace tc;
 using std::chrono::milliseconds;
@@ -73,10 +74,10 @@ TEST_CASE("helpers: timestamps, slugids, scopes") {
   CHECK_FALSE(memq::ParseIso("2023-02-30T00:00:00Z"));
   CHECK(memq::IsSlugid(A));
   CHECK_FALSE(memq::IsSlugid("abc"));
-  CHECK(memq::ScopeSatisfies("queue:*", "queue:create-task:x"));
-  CHECK(memq::ScopeSatisfies("*", "anything"));
-  CHECK_FALSE(memq::ScopeSatisfies("queue:create*:x", "queue:create-task:x"));
-  CHECK_FALSE(memq::ScopeSatisfies("queue:a", "queue:ab"));
+  CHECK(emu::ScopeSatisfies("queue:*", "queue:create-task:x"));
+  CHECK(emu::ScopeSatisfies("*", "anything"));
+  CHECK_FALSE(emu::ScopeSatisfies("queue:create*:x", "queue:create-task:x"));
+  CHECK_FALSE(emu::ScopeSatisfies("queue:a", "queue:ab"));
 }
 
 TEST_CASE_METHOD(Fixture, "createTask fills defaults as the real queue returns them") {
@@ -140,6 +141,49 @@ TEST_CASE_METHOD(Fixture, "createTask: schema validation") {
   CHECK(e.code() == "InputValidationError");
   e = Throws([&] { q.CreateTask(A, Def(R"({"created": "yesterday"})")); });
   CHECK(std::string(e.what()).find("data/created must match format \"date-time\"") != std::string::npos);
+}
+
+// The texts below are what the genuine queue (v106, ajv allErrors) answered for
+// the same bodies: its error order follows the service's YAML schema, its
+// duplicate pair is ajv's, and a date that does not exist fails the format.
+TEST_CASE_METHOD(Fixture, "createTask: schema errors worded and ordered as the real queue's") {
+  auto text = [&](const std::string& extra, std::initializer_list<const char*> remove = {}) {
+    Json d = Def(extra);
+    for (const char* k : remove) d.EraseMember(d.FindMember(k));  // keeps the order, as JavaScript's delete
+    std::string m = Throws([&] { q.CreateTask(A, d); }).what();
+    return m.substr(m.find("Errors:\n") + 8);
+  };
+  CHECK(text(R"({"priority": "urgent", "bogus": 1, "retries": 100, "routes": ["a", "a"], "tags": {"a": 1},
+                 "created": "x"})",
+             {"metadata"}) ==
+        "  * data must have required property 'metadata'\n"
+        "  * data must NOT have additional properties: \"bogus\"\n"
+        "  * data/routes must NOT have duplicate items (items ## 1 and 0 are identical)\n"
+        "  * data/priority must be equal to one of the allowed values\n"
+        "  * data/retries must be <= 49\n"
+        "  * data/created must match format \"date-time\"\n"
+        "  * data/tags/a must be string");
+  CHECK(text(R"({"metadata": {"name": 5}, "zzz": 1, "aaa": 2})", {"deadline"}) ==
+        "  * data must have required property 'deadline'\n"
+        "  * data must NOT have additional properties: \"zzz\"\n"
+        "  * data must NOT have additional properties: \"aaa\"\n"
+        "  * data/metadata must have required property 'description'\n"
+        "  * data/metadata must have required property 'owner'\n"
+        "  * data/metadata must have required property 'source'\n"
+        "  * data/metadata/name must be string");
+  CHECK(text(R"({"routes": ["a", "b", "a", "b"]})") ==
+        "  * data/routes must NOT have duplicate items (items ## 3 and 1 are identical)");
+  CHECK(text(R"({"created": "2024-02-30T00:00:00.000Z"})") == "  * data/created must match format \"date-time\"");
+  // ajv checks array items before uniqueness, and a wrong type before the enum
+  const std::string slug_pattern =
+      "must match pattern \"^[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]$\"";
+  CHECK(text(R"({"dependencies": ["nope", "nope"]})") ==
+        "  * data/dependencies/0 " + slug_pattern + "\n  * data/dependencies/1 " + slug_pattern +
+            "\n  * data/dependencies must NOT have duplicate items (items ## 1 and 0 are identical)");
+  CHECK(text(R"({"priority": 5})") ==
+        "  * data/priority must be string\n  * data/priority must be equal to one of the allowed values");
+  CHECK(text(R"({"payload": []})") == "  * data/payload must be object");
+  CHECK(text("{}", {"payload"}) == "  * data/payload must be object");  // the default [] is no object
 }
 
 TEST_CASE_METHOD(Fixture, "createTask: created/deadline/expires rules") {
@@ -209,6 +253,11 @@ TEST_CASE_METHOD(Fixture, "createTask: dependencies must exist and not expire be
   many += "]";
   e = Throws([&] { q.CreateTask(C, Def(R"({"dependencies": )" + many + "}")); });
   CHECK(e.code() == "InputValidationError");
+  // as the real queue words it (and without a quadratic list of duplicate pairs)
+  std::string m = e.what();
+  CHECK(m.substr(m.find("Errors:\n") + 8) ==
+        "  * data/dependencies must NOT have more than 10000 items\n"
+        "  * data/dependencies must NOT have duplicate items (items ## 10000 and 9999 are identical)");
 }
 
 TEST_CASE_METHOD(Fixture, "dependencies: unscheduled until completed; all-resolved semantics") {

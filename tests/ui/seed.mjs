@@ -1,0 +1,287 @@
+// The decision side, for real, in the genuine services (run with the root credentials of the stack):
+//  1. `tc-action register` renders public/actions.json (tests/ui/data/parameters.yml + the repository's
+//     taskcluster/.taskcluster.yml, actions.yml) and the in-tree action hooks (--hooks-output, from
+//     taskcluster/hooks/in-tree-action.json);
+//  2. roles as Firefox CI's ci-admin grants them (fxci-config: hook-id:<group>/<id> -> assume the
+//     repo's action role; the decision task's branch role -> in-tree:hook-action:<group>/<id> and the
+//     graph's queue scopes), the hooks in the hooks service, a person client (the one who signs in to
+//     the UI) and the worker client;
+//  3. a decision task in the queue, claimed here (standing in for its worker): with the claim's
+//     credentials (the decision task's scopes) it creates the graph - a build, a failed retriggerable
+//     test, a release-like task (beetmover, not retriggerable) - uploads public/actions.json,
+//     task-graph.json, label-to-taskid.json and parameters.yml as s3 artifacts, and completes;
+//  4. the graph is run to its states: build completed, test failed, release-like completed.
+// Writes $TC_UI_DIR/run/world.json (ids; no secrets) and $TC_UI_DIR/run/clients.json (mode 600).
+// Every mismatch with what the services accept is recorded in world.json `mismatches` (see
+// /work/notes/ui-mismatches.md), with the workaround applied marked WORKAROUND.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tc, rootUrl, rootCredentials, until, writeJson, assert, UI_DIR } from './lib.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '../..');
+const TC_ACTION = path.resolve(process.env.TC_ACTION_BIN || path.join(REPO, 'build/tc-action'));
+const ROOT = rootUrl();
+const root = rootCredentials();
+const auth = new tc.Auth({ rootUrl: ROOT, credentials: root });
+const hooks = new tc.Hooks({ rootUrl: ROOT, credentials: root });
+const queue = new tc.Queue({ rootUrl: ROOT, credentials: root });
+const RUN_DIR = path.join(UI_DIR, 'run');
+const log = msg => process.stderr.write(`[seed ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const mismatches = [];
+
+const REPO_URL = 'https://hg.mozilla.org/try';  // parameters.yml head_repository
+const REPO_ROLE = `repo:${REPO_URL.slice(8)}`;  // ci-admin's role prefix for the project
+const LEVEL = '1';
+const SCHEDULER = `gecko-level-${LEVEL}`;
+const tag = Math.random().toString(36).slice(2, 8).replace(/^[0-9]/, 'q');
+// per-run worker types for the graph, so leftovers of earlier runs are never claimed here
+const Q = {
+  decision: `ui-test/decision-${tag}`,
+  build: `gecko-${LEVEL}/b-linux-${tag}`,
+  test: `gecko-t/t-linux-${tag}`,
+  release: `scriptworker-k8s/gecko-${LEVEL}-beetmover-${tag}`,
+};
+const ACTION_QUEUE = `gecko-${LEVEL}/decision`;  // taskcluster/.taskcluster.yml: taskQueueId of action tasks
+
+async function upsertRole(roleId, scopes, description) {
+  const body = { description: `${description} (tc-action UI tier)`, scopes };
+  try { await auth.createRole(roleId, body); } catch (err) {
+    if (err.statusCode !== 409) throw err;
+    await auth.updateRole(roleId, body);
+  }
+}
+
+async function freshClient(clientId, scopes, description) {
+  try { await auth.deleteClient(clientId); } catch (err) { if (err.statusCode !== 404) throw err; }
+  const c = await auth.createClient(clientId, { expires: tc.fromNowJSON('2 days'), description, scopes, deleteOnExpiration: true });
+  return { clientId: c.clientId, accessToken: c.accessToken };
+}
+
+function register(decisionTaskId, dir) {
+  const out = execFileSync(TC_ACTION, [
+    'register', '--parameters', path.join(HERE, 'data/parameters.yml'),
+    '--taskcluster-yml', path.join(REPO, 'taskcluster/.taskcluster.yml'),
+    '--actions', path.join(REPO, 'taskcluster/actions.yml'),
+    '--hook-template', path.join(REPO, 'taskcluster/hooks/in-tree-action.json'),
+    '--trust-domain', 'gecko', '--decision-task-id', decisionTaskId,
+    '--output', path.join(dir, 'actions.json'), '--hooks-output', path.join(dir, 'hooks.json'),
+  ], { encoding: 'utf8' });
+  log(out.trim());
+  return {
+    actions: JSON.parse(fs.readFileSync(path.join(dir, 'actions.json'), 'utf8')),
+    hooks: JSON.parse(fs.readFileSync(path.join(dir, 'hooks.json'), 'utf8')),
+  };
+}
+
+async function installHook(h, template) {
+  const { hookGroupId, hookId } = h;
+  // First, the entry exactly as `tc-action register --hooks-output` writes it.
+  const asIs = { ...h };
+  try {
+    await hooks.createHook(hookGroupId, hookId, asIs);
+    return 'as written by register';
+  } catch (err) {
+    if (err.statusCode === 409) {
+      try { await hooks.updateHook(hookGroupId, hookId, asIs); return 'as written by register (updated)'; } catch (e2) { err = e2; }
+    }
+    if (err.statusCode !== 400) throw err;
+    mismatches.push({
+      id: 'hooks-output-not-a-hook-definition',
+      file: 'action/register.cc BuildActionHooks (tc-action register --hooks-output); taskcluster/hooks/in-tree-action.json',
+      expected: 'hooks.createHook body: required `metadata` {name, description, owner, emailOnError}; top-level owner/emailOnError are not allowed',
+      evidence: `hooks.createHook(${hookGroupId}, ${hookId}, <--hooks-output entry>) -> ${err.statusCode} ${err.code}: ${
+        (String(err.message).match(/^[ \t]+\* .*$/gm) || [String(err.message).trim().split('\n')[0]]).map(l => l.trim()).join('; ')}`,
+      workaround: 'WORKAROUND (seed.mjs installHook): metadata added from the template\'s owner/emailOnError, as fxci-config make_hook builds it',
+    });
+  }
+  // WORKAROUND: metadata as fxci-config's make_hook (in_tree_actions.py) sets it
+  const perm = /in-tree-action-\d+-([^/]+)\//.exec(hookId)?.[1] ?? 'generic';
+  const body = {
+    ...h,
+    metadata: {
+      name: `Action task ${LEVEL}-${perm}`,
+      description: `Action task ${LEVEL}-${perm} (in-tree action hook; tc-action UI tier)`,
+      owner: template.owner, emailOnError: Boolean(template.emailOnError),
+    },
+    schedule: template.schedule ?? [],
+    bindings: template.bindings ?? [],
+  };
+  try { await hooks.createHook(hookGroupId, hookId, body); } catch (err) {
+    if (err.statusCode !== 409) throw err;
+    await hooks.updateHook(hookGroupId, hookId, body);
+  }
+  return 'with metadata added (WORKAROUND)';
+}
+
+async function claimOne(taskQueueId, taskId) {
+  const claim = await until(`a claim of ${taskId} on ${taskQueueId}`, async () => {
+    const { tasks } = await queue.claimWork(taskQueueId, { workerGroup: 'ui-test-seed', workerId: 'seed', tasks: 1 });
+    if (tasks.length === 0) return null;
+    assert(tasks[0].status.taskId === taskId, `claimed ${tasks[0].status.taskId} on the per-run queue ${taskQueueId}, expected ${taskId}`);
+    return tasks[0];
+  }, { timeoutMs: 90000, intervalMs: 200 });
+  return { claim, tq: new tc.Queue({ rootUrl: ROOT, credentials: claim.credentials }) };
+}
+
+// an s3 artifact as docker-worker uploads one (createArtifact -> PUT putUrl); it expires with the task
+async function s3Artifact({ claim, tq }, name, body, contentType) {
+  const taskId = claim.status.taskId;
+  const r = await tq.createArtifact(taskId, claim.runId, name, { storageType: 's3', expires: claim.task.expires, contentType });
+  const put = await fetch(r.putUrl, { method: 'PUT', body, headers: { 'content-type': contentType } });
+  assert(put.ok, `PUT ${name}: ${put.status}`);
+}
+
+const now = () => new Date().toJSON();
+function graphTask({ label, kind, taskQueueId, deps, tags, scopes = [], payload, priority = 'very-low', treeherder }) {
+  return {
+    taskQueueId, schedulerId: SCHEDULER, taskGroupId: null, dependencies: deps, requires: 'all-completed',
+    created: now(), deadline: tc.fromNowJSON('1 day'), expires: tc.fromNowJSON('1 month'), priority, retries: 5,
+    routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`],
+    scopes, payload,
+    metadata: { name: label, description: `${kind} task of the UI tier's graph`, owner: params.owner, source: `${REPO_URL}/file/${params.head_rev}/taskcluster/kinds/${kind}` },
+    tags: { kind, label, createdForUser: params.owner, ...tags },
+    extra: { index: { rank: 0 }, parent: null, treeherder },
+  };
+}
+
+// ---- parameters (only what the graph needs; register reads the file itself) ----
+const params = Object.fromEntries(fs.readFileSync(path.join(HERE, 'data/parameters.yml'), 'utf8').split('\n')
+  .map(l => /^([a-z_]+): '?([^'\n]*)'?$/.exec(l)).filter(Boolean).map(m => [m[1], m[2]]));
+assert(params.head_rev && params.pushlog_id && params.owner, 'parameters.yml: head_rev, pushlog_id, owner');
+
+// ---- 1. register ----
+const decisionTaskId = tc.slugid();
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-ui-decision-'));
+const { actions, hooks: hookDefs } = register(decisionTaskId, work);
+const template = JSON.parse(fs.readFileSync(path.join(REPO, 'taskcluster/hooks/in-tree-action.json'), 'utf8'));
+
+// ---- 2. roles, hooks, clients ----
+const hookIds = [...new Set(actions.actions.map(a => `${a.hookGroupId}/${a.hookId}`))];
+const perms = [...new Set(actions.actions.map(a => a.extra?.actionPerm ?? 'generic'))];
+// graph queues (per-run worker types: a prefix scope), as the decision's branch role grants them
+const graphCreate = ['gecko-1/b-linux-*', 'gecko-t/t-linux-*', 'scriptworker-k8s/gecko-1-beetmover-*'].map(q => `queue:create-task:highest:${q}`);
+const releaseScopes = ['project:releng:beetmover:bucket:dep', 'project:releng:beetmover:action:push-to-candidates'];
+await upsertRole(`${REPO_ROLE}:branch:default`, [
+  `in-tree:hook-action:project-gecko/in-tree-action-${LEVEL}-*`,
+  'queue:create-task:project:none', ...graphCreate, `queue:scheduler-id:${SCHEDULER}`,
+  `queue:route:tc-treeherder.v2.try.*`, `queue:route:index.gecko.v2.try.*`,
+  ...releaseScopes,
+], 'scopes of the decision task of a try push');
+for (const perm of perms) {
+  // the action task's scopes (task.scopes = assume:repo:<repo>:action:<perm>): what the hook needs to
+  // create it (taskcluster/.taskcluster.yml: queue, scheduler, routes) and what tc-action needs to act on
+  // the graph (rerun, cancel, create copies of graph tasks with their routes)
+  await upsertRole(`${REPO_ROLE}:action:${perm}`, [
+    'queue:create-task:project:none', `queue:create-task:highest:${ACTION_QUEUE}`, `queue:scheduler-id:${SCHEDULER}`,
+    'queue:route:tc-treeherder.v2.try.*', 'queue:route:index.gecko.v2.try.*',
+    'queue:route:notify.email.taskcluster-notifications+action-task@mozilla.com.on-failed',
+    'queue:route:notify.email.taskcluster-notifications+action-task@mozilla.com.on-exception',
+    ...graphCreate, `queue:rerun-task:${SCHEDULER}/*`, `queue:cancel-task:${SCHEDULER}/*`,
+  ], `action tasks (${perm}) of try`);
+  await upsertRole(`hook-id:project-gecko/in-tree-action-${LEVEL}-${perm}/*`, [`assume:${REPO_ROLE}:action:${perm}`],
+    `in-tree action hooks (${perm}) of level ${LEVEL}`);
+}
+const installed = {};
+for (const h of hookDefs) installed[`${h.hookGroupId}/${h.hookId}`] = await installHook(h, template);
+assert(hookIds.every(id => installed[id]), `every hook actions.json names is installed: ${hookIds} vs ${Object.keys(installed)}`);
+log(`hooks: ${Object.entries(installed).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+const person = await freshClient('ui-test/person', [
+  `hooks:trigger-hook:project-gecko/in-tree-action-${LEVEL}-*`, 'assume:anonymous', 'web:read-pulse',
+], 'the person who signs in to the UI (tc-action UI tier)');
+const workerClient = await freshClient('ui-test/worker', [`queue:claim-work:${ACTION_QUEUE}`, 'queue:worker-id:ui-test/*'],
+  'the action-task worker (tc-action UI tier)');
+fs.mkdirSync(RUN_DIR, { recursive: true });
+fs.writeFileSync(path.join(RUN_DIR, 'clients.json'), JSON.stringify({ person, worker: workerClient }), { mode: 0o600 });
+fs.chmodSync(path.join(RUN_DIR, 'clients.json'), 0o600);
+
+// ---- 3. the decision task ----
+await queue.createTask(decisionTaskId, {
+  taskQueueId: Q.decision, schedulerId: SCHEDULER, taskGroupId: decisionTaskId,
+  created: now(), deadline: tc.fromNowJSON('1 day'), expires: tc.fromNowJSON('1 month'), priority: 'very-low',
+  scopes: [`assume:${REPO_ROLE}:branch:default`],
+  routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`, `index.gecko.v2.try.latest.taskgraph.decision`],
+  payload: { image: 'mozillareleng/tc-action:latest', maxRunTime: 1800,
+    command: ['tc-action', 'register', '--parameters', 'parameters.yml', '--taskcluster-yml', '.taskcluster.yml', '--output', '/builds/worker/artifacts/actions.json'],
+    artifacts: { public: { type: 'directory', path: '/builds/worker/artifacts' } } },
+  metadata: { name: 'Gecko Decision Task', description: 'decision task of the tc-action UI tier', owner: params.owner, source: `${REPO_URL}/raw-file/${params.head_rev}/.taskcluster.yml` },
+  tags: { kind: 'decision-task', createdForUser: params.owner },
+  extra: { treeherder: { symbol: 'D', machine: { platform: 'gecko-decision' } }, tasks_for: 'hg-push' },
+});
+const dc = await claimOne(Q.decision, decisionTaskId);
+const { claim: dclaim, tq: dq } = dc;
+log(`decision ${decisionTaskId} claimed`);
+
+const ids = { build: tc.slugid(), test: tc.slugid(), release: tc.slugid() };
+const labels = { build: 'build-linux64/opt', test: 'test-linux64/opt-mochitest-browser-chrome-1', release: 'beetmover-repackage-linux64-shippable/opt' };
+const defs = {
+  build: graphTask({ label: labels.build, kind: 'build', taskQueueId: Q.build, deps: [decisionTaskId], tags: { retrigger: 'false' },
+    payload: { image: 'taskcluster/build:latest', command: ['build.sh'], maxRunTime: 3600,
+      artifacts: { public: { type: 'directory', path: '/builds/worker/artifacts' } } },
+    treeherder: { symbol: 'B', kind: 'build', machine: { platform: 'linux64' }, collection: { opt: true }, tier: 1 } }),
+  test: graphTask({ label: labels.test, kind: 'test', taskQueueId: Q.test, deps: [ids.build],
+    tags: { retrigger: 'true', 'test-type': 'mochitest', os: 'linux', 'test-suite': 'mochitest-browser-chrome' },
+    payload: { image: 'taskcluster/tester:latest', command: ['run-tests.sh'], maxRunTime: 5400,
+      env: { GECKO_INSTALLER_URL: `${ROOT}/api/queue/v1/task/${ids.build}/artifacts/public/build/target.tar.gz` } },
+    treeherder: { symbol: 'bc1', groupSymbol: 'M', kind: 'test', machine: { platform: 'linux64' }, collection: { opt: true }, tier: 1 } }),
+  release: graphTask({ label: labels.release, kind: 'beetmover-repackage', taskQueueId: Q.release, deps: [ids.build], tags: {},
+    scopes: releaseScopes, priority: 'highest',
+    payload: { maxRunTime: 600, upstreamArtifacts: [{ taskId: ids.build, taskType: 'build', paths: ['public/build/target.tar.gz'], locale: 'en-US' }],
+      releaseProperties: { appName: 'Firefox', buildid: params.moz_build_date, hashType: 'sha512', platform: 'linux64' } },
+    treeherder: { symbol: 'BMR', kind: 'other', machine: { platform: 'linux64-shippable' }, collection: { opt: true }, tier: 1 } }),
+};
+for (const k of ['build', 'test', 'release']) {
+  defs[k].taskGroupId = decisionTaskId;
+  await dq.createTask(ids[k], defs[k]);  // with the decision task's own scopes
+}
+log(`graph created with the decision's credentials: ${JSON.stringify(ids)}`);
+const taskGraph = {};
+for (const k of ['build', 'test', 'release']) {
+  const def = await queue.task(ids[k]);
+  taskGraph[ids[k]] = {
+    label: labels[k], kind: def.tags.kind, task_id: ids[k], task: def, attributes: { kind: def.tags.kind },
+    // taskgraph's task-graph.json: {<dependency name>: <taskId>}; the decision task is not a graph edge
+    dependencies: k === 'build' ? {} : { build: ids.build },
+    optimization: null, soft_dependencies: [], if_dependencies: [],
+  };
+}
+const labelToTaskId = Object.fromEntries(Object.keys(ids).map(k => [labels[k], ids[k]]));
+await s3Artifact(dc, 'public/actions.json', JSON.stringify(actions, null, 2), 'application/json');
+await s3Artifact(dc, 'public/task-graph.json', JSON.stringify(taskGraph), 'application/json');
+await s3Artifact(dc, 'public/label-to-taskid.json', JSON.stringify(labelToTaskId), 'application/json');
+await s3Artifact(dc, 'public/parameters.yml', fs.readFileSync(path.join(HERE, 'data/parameters.yml')), 'text/yaml');
+await dq.reportCompleted(decisionTaskId, dclaim.runId);
+log('decision completed (public/actions.json, task-graph.json, label-to-taskid.json, parameters.yml)');
+
+// ---- 4. run the graph to its states ----
+{
+  const c = await claimOne(Q.build, ids.build), { claim, tq } = c;
+  await s3Artifact(c, 'public/build/target.tar.gz', Buffer.from('not really a build\n'), 'application/gzip');
+  await tq.reportCompleted(ids.build, claim.runId);
+}
+{
+  const c = await claimOne(Q.test, ids.test), { claim, tq } = c;
+  await s3Artifact(c, 'public/logs/live_backing.log', 'TEST-UNEXPECTED-FAIL | browser_intermittent.js | an intermittent failure\n', 'text/plain');
+  await tq.reportFailed(ids.test, claim.runId);
+}
+{
+  const { claim, tq } = await claimOne(Q.release, ids.release);
+  await tq.reportCompleted(ids.release, claim.runId);
+}
+const states = {};
+for (const k of ['build', 'test', 'release']) states[k] = (await queue.status(ids[k])).status.state;
+assert(states.build === 'completed' && states.test === 'failed' && states.release === 'completed', `graph states ${JSON.stringify(states)}`);
+log(`graph states: ${JSON.stringify(states)}`);
+
+const world = {
+  rootUrl: ROOT, decisionTaskId, taskGroupId: decisionTaskId, ids, labels, queues: Q, actionQueue: ACTION_QUEUE,
+  hookIds, hooksInstalled: installed, roles: { branch: `${REPO_ROLE}:branch:default`, action: perms.map(p => `${REPO_ROLE}:action:${p}`) },
+  clients: { person: person.clientId, worker: workerClient.clientId }, actionsJson: actions, mismatches,
+  seededAt: now(),
+};
+writeJson(path.join(RUN_DIR, 'world.json'), world);
+fs.rmSync(work, { recursive: true, force: true });
+log(`world written: ${path.join(RUN_DIR, 'world.json')}`);

