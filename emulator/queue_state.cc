@@ -231,7 +231,7 @@ void MemoryQueue::Impl::Fill(TaskRec& t, const std::string& task_id, Json def) {
   t.expires = *ParseIso(gs("expires"));
   // payload, metadata, tags and extra are jsonb columns: Postgres returns
   // their objects with keys ordered by length, then bytes (checked against
-  // the genuine queue by tests/conformance_test.cc).
+  // the genuine queue by tests/e2e/conformance_test.cc).
   for (const char* k : {"payload", "metadata", "tags", "extra"})
     if (def.HasMember(k)) JsonbOrder(def[k], def.GetAllocator());
   t.def = std::move(def);

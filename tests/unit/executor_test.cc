@@ -17,6 +17,13 @@ using namespace tc;
 
 namespace {
 
+ExecOptions Concurrency(int n) {
+  ExecOptions o;
+  o.concurrency = n;
+  return o;
+}
+
+
 class FakeQueue : public Queue {
  public:
   std::mutex mu;
@@ -76,7 +83,7 @@ TEST_CASE("creates run after their dependencies; a failure skips its dependents 
   plan.ops[3].after = {0};
   FakeQueue q;
   q.fail.insert("t1");
-  REQUIRE_FALSE(Execute(plan, q, "action", ExecOptions{4}));
+  REQUIRE_FALSE(Execute(plan, q, "action", Concurrency(4)));
   REQUIRE(plan.ops[0].status == OpStatus::kDone);
   REQUIRE(plan.ops[1].status == OpStatus::kFailed);
   REQUIRE(plan.ops[2].status == OpStatus::kSkipped);
@@ -97,7 +104,7 @@ TEST_CASE("409 on a create counts as done only when the task is ours", "[executo
   FakeQueue q;
   q.existing_parent["mine"] = "action";
   q.existing_parent["theirs"] = "someone-else";
-  REQUIRE_FALSE(Execute(plan, q, "action", ExecOptions{1}));
+  REQUIRE_FALSE(Execute(plan, q, "action", Concurrency(1)));
   REQUIRE(plan.ops[0].status == OpStatus::kDone);
   REQUIRE(plan.ops[1].status == OpStatus::kFailed);
 }
@@ -109,7 +116,7 @@ TEST_CASE("a 409 on cancel (past deadline) is a skip, not a failure", "[executor
   op.task_id = "x";
   plan.ops.push_back(std::move(op));
   FakeQueue q;
-  REQUIRE(Execute(plan, q, "action", ExecOptions{1}));
+  REQUIRE(Execute(plan, q, "action", Concurrency(1)));
   REQUIRE(plan.ops[0].status == OpStatus::kSkipped);
 }
 
@@ -119,7 +126,7 @@ TEST_CASE("concurrency is bounded and used", "[executor]") {
   FakeQueue q;
   q.delay_ms = 20;
   auto t0 = std::chrono::steady_clock::now();
-  REQUIRE(Execute(plan, q, "action", ExecOptions{8}));
+  REQUIRE(Execute(plan, q, "action", Concurrency(8)));
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE(q.max_in_flight.load() <= 8);
   REQUIRE(q.max_in_flight.load() >= 2);
