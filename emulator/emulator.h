@@ -1,10 +1,12 @@
 // The local Taskcluster emulator: an HTTP server (Poco, 127.0.0.1 only) over
-// MemoryQueue that answers like the genuine queue + auth services (v106):
-// same routes, status codes, error bodies {code, message, requestInfo},
-// Hawk authentication (incl. temporary credentials and authorizedScopes),
-// scope checks as api.js declares them, and the anonymous role's read scopes.
+// MemoryQueue and an in-memory index that answers like the genuine queue,
+// auth, index and hooks services (v106): same routes, status codes, error
+// bodies {code, message, requestInfo}, Hawk authentication (incl. temporary
+// credentials and authorizedScopes), roles, scope checks as api.js declares
+// them, and the anonymous role's read scopes. Every service answers
+// /api/<service>/v1/ping.
 //
-// Routes (root_url() + ...):
+// Queue routes (root_url() + ...):
 //   /api/queue/v1/ping, task/<id>, task/<id>/status, PUT task/<id>,
 //   POST task/<id>/schedule|rerun|cancel, task-group/<id>, task-group/<id>/list,
 //   task/<id>/dependents, task/<id>/artifacts/<name>,
@@ -13,6 +15,13 @@
 //   s3 artifacts answer 303 to /__s3/<taskId>/<runId>/<name> on the emulator
 //   (served with Content-Encoding: gzip when stored gzipped); reference
 //   artifacts 303 to their url; error artifacts 424 {reason, message}.
+// Index service (index.h): /api/index/v1/task/<indexPath> (findTask),
+//   tasks[/<namespace>] (listTasks), namespaces[/<namespace>] (listNamespaces),
+//   PUT task/<namespace> (insertTask), task/<indexPath>/artifacts/<name>
+//   (findArtifactFromTask). A task's routes `index.<namespace>` are indexed
+//   when it completes, with task.extra.index's rank, expires and data.
+// Auth service (auth.h, roles.h): GET /api/auth/v1/scopes/current
+//   (currentScopes), POST scopes/expand (expandScopes).
 // Control endpoints (no auth):
 //   GET|DELETE /__emulator/journal      journal of API requests (see JournalEntry)
 //   GET /__emulator/tasks               [{taskId, task, status}]
@@ -22,15 +31,18 @@
 //   POST /__emulator/resolve            {"taskId", "state": completed|failed|exception|running, "reason"?}
 //   POST /__emulator/artifacts          {"taskId", "runId"?, "name", <artifact fields as in the world>}
 //   GET|POST /__emulator/hooks, GET|POST /__emulator/worker   (emulator_hooks.h)
+//   GET /__emulator/index               every index entry; POST [world index entries]
 // Hooks service: POST /api/hooks/v1/hooks/<hookGroupId>/<hookId>/trigger
 //   (world "hooks" and "worker"; see emulator_hooks.h).
 //
 // World file (JSON; documented with examples in tests/data/worlds/README.md):
 //   {
 //     "clients": [{"clientId": "...", "accessToken": "...", "scopes": ["..."]}],
-//     "roles": [{"roleId": "...", "scopes": [...]}],          // optional, for assume:<roleId>
+//     "roles": [{"roleId": "...", "scopes": [...]}],          // optional; assume:<roleId>, the real rules
+//                                                               // (roleId ending in *, <..> parameters)
 //     "anonymousScopes": [...],                                 // optional; default: upstream's anonymous role
-//     "pageSize": N,                                            // default page size (default 1000)
+//     "pageSize": N,                                            // default page size of the queue's and the
+//                                                               // index's lists (default 1000)
 //     "tasks": [{"taskId": "<slugid>", "task": <definition>,
 //                "state": "unscheduled|pending|running|completed|failed|exception",
 //                "runs": N | [{"state", "reasonCreated"?, "reasonResolved"?, "workerGroup"?, "workerId"?}],
@@ -39,6 +51,9 @@
 //                               "contentType", "content": <string or JSON>, "gzip": bool,
 //                               "url", "reason", "message", "artifact" (link target),
 //                               "expires", "runId"}}}],
+//     "index": [{"namespace": "<index path>", "taskId": "<slugid>", "rank"?: N, "expires"?: "<time>",
+//                "data"?: {...}}],                              // after the tasks; a task seeded
+//                                                               // completed is indexed by its routes
 //     "faults": [<fault>, ...]
 //   }
 //   Every string of the form $now, $now+90s, $now-3h, $now+2d, $now+30m,
@@ -92,6 +107,7 @@ struct EmulatorFault {
 
 struct JournalEntry {
   int64_t seq = 0;
+  std::string service;       // "queue", "auth", "index", "hooks" (from /api/<service>/v1/); "" otherwise
   std::string method, path;  // path with query
   int status = 0;            // 0: no response was sent (reset faults)
   std::optional<std::string> client_id;  // authenticated or proxy client; nullopt: anonymous/failed
@@ -132,10 +148,8 @@ class Emulator {
   // Seeds world "tasks" entries (same format as the world file).
   void SeedTasks(const JsonValue& tasks);
 
- public:
-  struct Impl;  // implementation detail (emulator.cc)
-
  private:
+  struct Impl;  // emulator.cc
   std::unique_ptr<Impl> impl_;
 };
 

@@ -18,11 +18,11 @@ namespace tc {
 namespace {
 
 int EmulatorMain(int argc, char** argv) {
-  CLI::App app{"Run the local Taskcluster emulator (queue + auth) on 127.0.0.1"};
+  CLI::App app{"Run the local Taskcluster emulator (queue, auth, index, hooks) on 127.0.0.1"};
   app.name("tc-emulator");
   EmulatorOptions o;
   std::string port_file;
-  app.add_option("--world", o.world_path, "World file (JSON): clients, tasks, faults, pageSize")->check(CLI::ExistingFile);
+  app.add_option("--world", o.world_path, "World file (JSON): clients, roles, tasks, index, hooks, faults, pageSize")->check(CLI::ExistingFile);
   app.add_option("--port", o.port, "Port (0: any free port)");
   app.add_option("--proxy-port", o.proxy_port, "Also listen as taskcluster-proxy on this port (0: any)");
   app.add_option("--proxy-client", o.proxy_client_id, "The clientId the proxy listener acts as");

@@ -5,7 +5,12 @@
 // deadlineresolver.js and the DB functions in db/versions/*.yml (Taskcluster
 // v106): response bodies have the same shapes, errors are thrown as TcError
 // with the same HTTP status, code and message text (without lib-api's
-// "---\n* method: ..." footer, which the emulator appends).
+// "---\n* method: ..." footer, which the emulator appends). createTask's
+// input checks are create_task.h's (the embedded schema + api.js's rules).
+//
+// The implementation is split by concern: queue_store.h (the records and
+// the state machine), queue_tasks.cc, queue_views.cc, queue_worker.cc,
+// queue_artifacts.cc, queue_seed.cc.
 //
 // Invariants:
 //  - Every public method is thread-safe (one mutex guards all state).
@@ -35,31 +40,12 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "emulator/formats.h"
 #include "taskcluster/queue.h"
 
 namespace tc {
 
 using QueueClock = std::function<std::chrono::system_clock::time_point()>;
-
-// ---- small helpers shared with the emulator ----
-namespace memq {
-// "YYYY-MM-DDTHH:MM:SS.mmmZ" (JavaScript Date.toJSON()).
-std::string IsoMs(int64_t ms);
-// Parses an RFC 3339 date-time (ajv's "date-time" format: a time zone is
-// required, fractional seconds optional). nullopt when invalid.
-std::optional<int64_t> ParseIso(const std::string& s);
-bool IsSlugid(const std::string& s);
-bool IsTaskQueueId(const std::string& s);
-// Taskcluster-style scope satisfaction: `have` satisfies `need` when equal,
-// or when `have` ends in '*' and `need` starts with have minus the '*'.
-bool ScopeSatisfies(const std::string& have, const std::string& need);
-bool ScopesSatisfy(const std::vector<std::string>& have, const std::string& need);
-// Fills create-task-request.json's defaults into a definition object (ajv
-// useDefaults does this before validation, and error bodies echo the result).
-void ApplyCreateTaskDefaults(JsonValue& def, JsonAlloc& a);
-// Priority levels, highest first (api.js PRIORITY_LEVELS).
-const std::vector<std::string>& PriorityLevels();
-}  // namespace memq
 
 // An artifact, as the world file or a test seeds it.
 struct MemArtifact {
@@ -120,12 +106,14 @@ class MemoryQueue : public Queue {
   // getTaskGroup: {taskGroupId, schedulerId, expires}.
   Json GetTaskGroup(const std::string& task_group_id);
 
-  // ---- createTask in two steps (the emulator checks scopes in between) ----
-  // Schema validation (InputValidationError 400, ajv-style message), defaults
-  // from create-task-request.json, taskQueueId/provisionerId/workerType
-  // reconciliation (InputError 400) and projectId "none". The result still has
-  // provisionerId/workerType (scope expressions need them).
+  // ---- createTask's checks, for callers that check scopes in between ----
+  // The stored definition of a request body: create_task.h's
+  // PrepareCreateTaskBody (defaults, schema, taskQueueId reconciliation),
+  // taskGroupId and expires defaulted. Throws as CreateTask does.
   Json NormalizeDefinition(const std::string& task_id, const JsonValue& definition) const;
+  // api.js patchAndValidateTaskDef on a prepared request body, in place, with
+  // this queue's clock and maximum deadline (InputError 400).
+  void PatchTaskDef(const std::string& task_id, JsonValue& body, JsonAlloc& a) const;
 
   // ---- worker side ----
   // claimWork: {"tasks": [{status, runId, workerGroup, workerId, takenUntil, task}]}
@@ -168,14 +156,23 @@ class MemoryQueue : public Queue {
                 const JsonValue* runs = nullptr, const std::string& reason = "");
   void FinishSeeding();
 
+  // ---- events ----
+  // Called when a run resolves completed (the queue's task-completed
+  // message; the index listens to it) and for tasks seeded completed, with
+  // the queue's lock held: the listener must not call this queue.
+  using CompletedListener = std::function<void(const std::string& task_id, const JsonValue& definition)>;
+  void SetCompletedListener(CompletedListener listener);
+
   // ---- inspection ----
   std::vector<std::string> TaskIds();  // sorted
   bool HasTask(const std::string& task_id);
   // [{"taskId", "task", "status"}] for every task, sorted by taskId.
   Json DumpTasks();
 
+ public:
+  struct Impl;  // internal: queue_store.h
+
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

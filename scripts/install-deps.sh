@@ -11,7 +11,7 @@ PKGS=(
   libspdlog-dev libfmt-dev
   catch2
   libcli11-dev
-  libssl-dev zlib1g-dev
+  libssl-dev zlib1g-dev openssl
   python3
 )
 missing=()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The conformance tier: tests/conformance_test.cc's scenarios against the GENUINE Taskcluster
+# The conformance tier: tests/e2e/conformance_test.cc's scenarios against the GENUINE Taskcluster
 # services (auth + queue v106, run locally from ../shared/taskcluster-services) and against our
 # emulator. The real services are the judge.
 #
@@ -27,7 +27,7 @@ echo "[conformance] built in $(elapsed)"
 
 # The emulator backend always runs.
 echo "[conformance] emulator backend"
-"$BUILD_DIR/conformance_test" "[emulator]"
+"$BUILD_DIR/tests/conformance_test" "[emulator]"
 
 if [ ! -d "$SERVICES" ] || [ ! -f "$SERVICES/start.sh" ]; then
   echo "[conformance] conformance tier against the real services NOT run: no taskcluster-services" \
@@ -66,5 +66,5 @@ export TC_CONFORMANCE_ACCESS_TOKEN=$TASKCLUSTER_ACCESS_TOKEN
 unset TASKCLUSTER_ROOT_URL TASKCLUSTER_CLIENT_ID TASKCLUSTER_ACCESS_TOKEN
 
 echo "[conformance] real backend ($TC_CONFORMANCE_ROOT_URL)"
-"$BUILD_DIR/conformance_test" "[real]"
+"$BUILD_DIR/tests/conformance_test" "[real]"
 echo "[conformance] both backends passed after $(elapsed)"

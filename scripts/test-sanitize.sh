@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
 # (-DTC_SANITIZE=ON, RelWithDebInfo) in build-asan and runs the whole CTest
-# suite there (unit + integration). Any sanitizer report aborts the test.
+# suite there (unit, emulator and e2e tiers). Any sanitizer report aborts the test.
 #
-#   scripts/test-sanitize.sh [ctest args...]     e.g. -R runner_test
+#   scripts/test-sanitize.sh [ctest args...]     e.g. -L unit, or -R fault_matrix_test
 #
 # Env: BUILD_DIR (default build-asan), JOBS (default 2).
 set -euo pipefail

@@ -1,6 +1,6 @@
 // JSON-e rendering: templates, operators and ${..} interpolation.
 // Semantics and messages follow the reference implementation (json-e v4.8.4);
-// tests/jsone_spec_test.cc runs its conformance suite.
+// tests/unit/jsone_spec_test.cc runs its conformance suite.
 #include "jsone/jsone.h"
 
 #include <algorithm>
