@@ -457,14 +457,15 @@ def build_world(name):
                     "cron-task", [f"{rev_ns}.cron"], {}, {})
 
         merged = dict(label_to_taskid)
-        # action 1 (revision namespace): add-new-jobs of the gcc test; its build failed
+        # action 1 (both namespaces, as taskgraph's .taskcluster.yml indexes actions):
+        # add-new-jobs of the gcc test; its build failed
         m1 = run_creator("action1", T_ACTION1, ["test-linux64-gcc/opt-unit"], merged, decision_id,
-                         "action1", "action-callback", [f"{rev_ns}.actions"],
+                         "action1", "action-callback", [f"{push_ns}.actions", f"{rev_ns}.actions"],
                          {"ACTION_CALLBACK": "add-new-jobs",
                           "ACTION_INPUT": json.dumps({"tasks": ["test-linux64-gcc/opt-unit"]})},
                          {"build-linux64-gcc/opt": "failed", "test-linux64-gcc/opt-unit": "unscheduled"})
         merged.update(m1)
-        # action 2 (pushlog-id namespace): retrigger of unit-1
+        # action 2 (pushlog-id namespace only, as older templates did): retrigger of unit-1
         run_creator("action2", T_ACTION2, ["test-linux64/opt-unit-1"], merged, decision_id,
                     "action2", "action-callback", [f"{push_ns}.actions"],
                     {"ACTION_CALLBACK": "retrigger", "ACTION_INPUT": json.dumps({})}, {})
@@ -531,7 +532,7 @@ def finish(w):
         "actionTaskId": w.refs["action"],
         "rolePrefix": pre,
         "proxyClientId": "action/generic",
-        "pageSize": 3,
+        "pageSize": 1,
         "refs": dict(sorted(w.refs.items())),
         "names": dict(sorted(names.items())),
         "clients": clients,
