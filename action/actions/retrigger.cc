@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "actions/clone.h"
 #include "actions/cot.h"
 #include "actions/create_tasks.h"
@@ -149,8 +151,10 @@ void PlanDefinitionCopies(const Context& ctx, const TaskFacts& t, int64_t now_ms
 // Release (Chain-of-Trust) tasks among the created ones fork the release graph.
 void CheckReleaseFork(const Context& ctx, const std::string& who, bool allow_release, Plan& plan) {
   std::vector<std::string> release;
-  for (const auto& op : plan.ops)
-    if (op.kind == OpKind::kCreate && IsCotRelevant(op.definition)) release.push_back(op.label);
+  for (const auto& op : plan.ops)  // each label once, whatever the number of copies
+    if (op.kind == OpKind::kCreate && IsCotRelevant(op.definition) &&
+        std::find(release.begin(), release.end(), op.label) == release.end())
+      release.push_back(op.label);
   if (release.empty()) return;
   std::string list = fmt::format("{}", fmt::join(release.begin(), release.begin() + std::min<size_t>(release.size(), 10), ", "));
   if (release.size() > 10) list += fmt::format(" and {} more", release.size() - 10);
@@ -195,6 +199,10 @@ Plan PlanRetriggerFor(const Context& ctx, const Facts& facts, int64_t now_ms, bo
   const TaskFacts& t = facts.Target(ctx);
   Preconditions(ctx, t, facts, now_ms, disabled, plan);
   const std::string label = GraphLabel(t, facts);
+  if (label.empty() && ctx.Flag("downstream")) {
+    // needs refuses this or requires the push: planned without it is a bug, not a copy without its downstream
+    throw std::logic_error("retrigger with downstream planned without the target's label in the push's full graph");
+  }
   if (label.empty()) {
     if (!facts.push_note.empty()) plan.notes.push_back(facts.push_note);
     PlanDefinitionCopies(ctx, t, now_ms, plan);
