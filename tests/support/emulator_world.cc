@@ -32,6 +32,16 @@ std::string WorldJson(const EmulatorWorldOptions& o) {
     clients.PushBack(e, a);
   }
   w.AddMember("clients", clients, a);
+  JsonValue roles(rapidjson::kArrayType);
+  for (const auto& r : o.roles) {
+    JsonValue e(rapidjson::kObjectType);
+    e.AddMember("roleId", Str(r.id, a), a);
+    JsonValue scopes(rapidjson::kArrayType);
+    for (const auto& s : r.scopes) scopes.PushBack(Str(s, a), a);
+    e.AddMember("scopes", scopes, a);
+    roles.PushBack(e, a);
+  }
+  w.AddMember("roles", roles, a);
   if (o.page_size) w.AddMember("pageSize", *o.page_size, a);
   return ToJson(w);
 }
@@ -41,7 +51,9 @@ std::string WorldJson(const EmulatorWorldOptions& o) {
 EmulatorWorld::EmulatorWorld(const EmulatorWorldOptions& o)
     : group(NewSlugid()),
       action_task(NewSlugid()),
-      dir((std::filesystem::temp_directory_path() / ("tc-e2e-" + NewSlugid())).string()) {
+      dir((std::filesystem::temp_directory_path() / ("tc-e2e-" + NewSlugid())).string()),
+      push(group, o.params),
+      publish_push(o.publish_push) {
   EmulatorOptions eo;
   eo.world_json = WorldJson(o);
   if (!o.proxy_client_id.empty()) {
@@ -51,11 +63,19 @@ EmulatorWorld::EmulatorWorld(const EmulatorWorldOptions& o)
   emu = std::make_unique<Emulator>(eo);
   emu->Start();
   auto& q = emu->queue();
-  Json decision = TaskDef(group, q.NowMs(), 3600 * 1000, false, o.decision_label);
-  if (!o.decision_kind.empty()) decision["tags"]["kind"] = Str(o.decision_kind, decision.GetAllocator());
-  q.SeedTask(group, decision, "completed");
-  q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
+  Json decision = push.DecisionDefinition(q.NowMs());
+  auto& da = decision.GetAllocator();
+  if (!o.decision_kind.empty()) decision["tags"]["kind"] = Str(o.decision_kind, da);
+  if (!o.decision_label.empty()) {
+    decision["tags"]["label"] = Str(o.decision_label, da);
+    decision["metadata"]["name"] = Str(o.decision_label, da);
+  }
+  q.SeedTask(group, decision, "completed");  // indexed at the push's decision path (its routes)
+  Json action = TaskDef(group, q.NowMs(), 60 * 1000, false, "action");
+  action["tags"]["kind"] = "action-callback";
+  q.SeedTask(action_task, action, "running");
   q.FinishSeeding();
+  if (publish_push) push.Publish(q);
   const std::string run_client = o.run_client.empty() && !o.clients.empty() ? o.clients[0].id : o.run_client;
   creds["TASKCLUSTER_ROOT_URL"] = emu->root_url();
   for (const auto& c : o.clients) {
@@ -73,9 +93,27 @@ EmulatorWorld::~EmulatorWorld() {
 
 std::string EmulatorWorld::Seed(const std::string& state, bool retrigger, int64_t age_ms, const std::string& label) {
   std::string id = NewSlugid();
-  queue().SeedTask(id, TaskDef(group, queue().NowMs(), age_ms, retrigger, label), state);
+  Json def = TaskDef(group, queue().NowMs(), age_ms, retrigger, label);
+  queue().SeedTask(id, def, state);
   queue().FinishSeeding();
+  if (!push.Has(label)) {
+    push.Add(id, def);
+    Publish();
+  }
   return id;
+}
+
+std::string EmulatorWorld::SeedInPush(const Json& def, const std::string& state, const EntryOptions& o) {
+  std::string id = NewSlugid();
+  queue().SeedTask(id, def, state);
+  queue().FinishSeeding();
+  push.Add(id, def, o);
+  Publish();
+  return id;
+}
+
+void EmulatorWorld::Publish(const DecisionGraph::Artifacts& which) {
+  if (publish_push) push.Publish(queue(), which);
 }
 
 ProcResult EmulatorWorld::Run(const std::string& action, const std::string& task_json, const std::string& input,

@@ -1,7 +1,9 @@
 // End-to-end worlds: `tc-action` run as a subprocess against an in-process
-// emulator over HTTP. One world = an emulator with its clients, a task group
-// (the decision task, completed) and a running action task; tests seed tasks
-// into it, run actions and read the emulator's journal and queue.
+// emulator over HTTP. One world = an emulator with its clients, a push (the
+// decision task, completed and indexed, with what a decision publishes:
+// parameters.yml, full-task-graph.json, task-graph.json,
+// label-to-taskid.json; task_graph.h) and a running action task; tests seed
+// tasks into it, run actions and read the emulator's journal and queue.
 #pragma once
 #include <map>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "core/json.h"
 #include "emulator/emulator.h"
 #include "process_util.h"
+#include "task_graph.h"
 #include "tc_action.h"
 
 namespace tctest {
@@ -26,13 +29,21 @@ struct WorldClient {
   std::vector<std::string> scopes;
 };
 
+struct WorldRole {
+  std::string id;
+  std::vector<std::string> scopes;
+};
+
 struct EmulatorWorldOptions {
   std::vector<WorldClient> clients;
+  std::vector<WorldRole> roles;       // assume:<id> grants these (the auth service's rules)
   std::string run_client;             // the client `Run` uses; "" = the first client
   std::optional<int> page_size;       // the queue's page size (unset: the emulator's default)
   std::string proxy_client_id;        // non-empty: a taskcluster-proxy listener acting as this client
-  std::string decision_label = "decision";
-  std::string decision_kind;          // the decision task's tags.kind ("": TaskDef's "test")
+  std::string decision_label;         // the decision task's label ("": "Gecko Decision Task")
+  std::string decision_kind;          // the decision task's tags.kind ("": decision-task)
+  PushParameters params;              // the push's parameters.yml
+  bool publish_push = true;           // false: the decision publishes no artifact at all
 };
 
 class EmulatorWorld {
@@ -48,11 +59,19 @@ class EmulatorWorld {
   std::string dir;          // --artifacts (removed at the end)
   // TASKCLUSTER_ROOT_URL, TASKCLUSTER_CLIENT_ID, TASKCLUSTER_ACCESS_TOKEN of the run client.
   std::map<std::string, std::string> creds;
+  // The push; Seed adds to it; after changing it directly, Publish().
+  DecisionGraph push;
+  bool publish_push = true;
 
   tc::MemoryQueue& queue() { return emu->queue(); }
-  // A task of the group (TaskDef) in `state`, created age_ms ago.
+  // A task of the group (TaskDef) in `state`, created age_ms ago; its label
+  // enters the push (full graph, label-to-taskid.json) unless it is there.
   std::string Seed(const std::string& state, bool retrigger = true, int64_t age_ms = 3600 * 1000,
                    const std::string& label = "test-linux64/opt-mochitest-1");
+  // Seeds `def` in `state` and adds its label to the push (entry options o).
+  std::string SeedInPush(const tc::Json& def, const std::string& state, const EntryOptions& o = {});
+  // Publishes the push's artifacts on the decision task (which ones: `which`).
+  void Publish(const DecisionGraph::Artifacts& which = {});
 
   // `tc-action run --artifacts dir [args]` with creds and the action's
   // variables; `extra` overrides them ("<unset>" removes one).

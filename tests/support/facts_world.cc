@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "actions/advise.h"
+#include "actions/permission.h"
+#include "core/yaml.h"
 #include "core/error.h"
 #include "core/schema.h"
 #include "core/slugid.h"
@@ -78,7 +80,7 @@ void MarkCanceled(Json& status, int64_t at_ms) {
   Set(r, "resolved", FormatIsoMs(at_ms), a);
 }
 
-FactsWorld::FactsWorld() : group(NewSlugid()), action_task(NewSlugid()) {}
+FactsWorld::FactsWorld() : group(NewSlugid()), action_task(NewSlugid()), push(group) {}
 
 std::string FactsWorld::Add(const std::string& state, bool retrigger, const std::string& label, int64_t age_ms,
                             int runs) {
@@ -109,29 +111,27 @@ void FactsWorld::Consume(const std::string& id, const std::string& upstream) {
   d["payload"]["upstreamArtifacts"].PushBack(u, a);
 }
 
-void FactsWorld::PublishGraph(const std::vector<std::string>& ids) {
-  Json g(rapidjson::kObjectType);
-  auto& a = g.GetAllocator();
-  LabelToTaskId l2t;
-  for (const auto& id : ids) {
-    const Json& def = tasks.at(id).def;
-    const TaskView v(&def, nullptr);
-    JsonValue e(rapidjson::kObjectType);
-    e.AddMember("label", Str(v.label(), a), a);
-    e.AddMember("kind", Str(v.kind(), a), a);
-    JsonValue attrs(rapidjson::kObjectType);
-    attrs.AddMember("retrigger", v.retriggerable(), a);
-    e.AddMember("attributes", attrs, a);
-    JsonValue deps(rapidjson::kObjectType);
-    int k = 0;
-    for (const auto& d : v.dependencies()) deps.AddMember(Str("d" + std::to_string(k++), a), Str(d, a), a);
-    e.AddMember("dependencies", deps, a);
-    e.AddMember("task", CopyValue(def, a), a);
-    g.AddMember(Str(id, a), e, a);
-    l2t[v.label()] = id;
-  }
-  graph = TaskGraph::Parse(ToJson(g), "public/task-graph.json");
-  label_to_taskid = std::move(l2t);
+void FactsWorld::PublishGraph(const std::vector<std::string>& ids, const EntryOptions& o) {
+  for (const auto& id : ids) AddToPush(id, o);
+}
+
+void FactsWorld::AddToPush(const std::string& id, const EntryOptions& o) { push.Add(id, tasks.at(id).def, o); }
+
+void FactsWorld::AddLabel(const Json& def, const EntryOptions& o) { push.Add("", def, o); }
+
+Push FactsWorld::ReadPush() const {
+  Push p;
+  p.decision_task_id = group;
+  p.trust_domain = TrustDomainOf(push.DecisionDefinition(kNow));
+  p.parameters = ParseYaml(push.params.Yaml(), "parameters.yml");
+  p.full_graph = TaskGraph::Parse(push.FullTaskGraph(), "full-task-graph.json");
+  MergeLabels(p, group, ParseLabelToTaskId(push.LabelToTaskId(), "label-to-taskid.json"));
+  std::vector<Earlier> sorted = earlier;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Earlier& a, const Earlier& b) {
+    return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.task_id < b.task_id;
+  });
+  for (const auto& e : sorted) MergeLabels(p, e.task_id, {e.labels.begin(), e.labels.end()});
+  return p;
 }
 
 Context FactsWorld::Ctx(const std::string& action, const std::optional<std::string>& task_id,
@@ -196,15 +196,44 @@ void FactsWorld::Load(const FactRequest& r, Facts& facts, int64_t now_ms) const 
       if (TaskView(&t.def, nullptr).task_group_id() == group) facts.group_tasks.push_back(entry(id, t));
     facts.group_tasks_loaded = true;
   }
-  if (m.task_graph) {
-    if (!graph) throw Refused("public/task-graph.json of decision task " + group + " does not exist");
-    facts.task_graph = graph;
+  LoadPush(m, facts);
+  for (const auto& path : m.index_paths) {
+    auto it = index.find(path);
+    facts.indexed[path] = it == index.end() ? std::nullopt : std::optional<IndexedTask>(it->second);
   }
-  if (m.label_to_taskid) {
-    if (!label_to_taskid) throw Refused("public/label-to-taskid.json of decision task " + group + " does not exist");
-    facts.label_to_taskid = label_to_taskid;
+  if (m.current_scopes) {
+    if (current_scopes) facts.current_scopes = current_scopes;
+    else facts.scopes_unavailable = scopes_unavailable.empty() ? "auth.currentScopes answered 403" : scopes_unavailable;
   }
   if (m.action_created) facts.action_created_ms = action_created_ms.value_or(now_ms);
+}
+
+void FactsWorld::LoadPush(const FactRequest& m, Facts& facts) const {
+  auto missing = [&](const char* name) {
+    return "public/" + std::string(name) + " of task " + group + " does not exist (404)";
+  };
+  if ((m.parameters || m.push) && !facts.parameters) {
+    if (published.parameters) {
+      facts.parameters = ParseYaml(push.params.Yaml(), "parameters.yml of decision task " + group);
+    } else if (m.push && m.push_optional && !m.parameters) {
+      facts.push_note = "the decision task " + group +
+                        " published no parameters.yml; without the push's graph, the task's own definition is copied";
+      return;
+    } else {
+      throw BadInput(missing("parameters.yml") + "; the action needs the push's parameters.yml");
+    }
+  }
+  if (!m.push) return;
+  for (auto [ok, name] : {std::make_pair(published.full_graph, "full-task-graph.json"),
+                          std::make_pair(published.label_to_taskid, "label-to-taskid.json")}) {
+    if (ok) continue;
+    if (m.push_optional) {
+      facts.push_note = missing(name) + "; without the push's graph, the task's own definition is copied";
+      return;
+    }
+    throw BadInput(missing(name) + "; the action needs the push's " + name);
+  }
+  facts.push = ReadPush();
 }
 
 Facts FactsWorld::Gather(const Context& ctx, int64_t now_ms, std::vector<FactRequest>* requests) const {
@@ -215,6 +244,14 @@ Facts FactsWorld::Gather(const Context& ctx, int64_t now_ms, std::vector<FactReq
     FactRequest target;
     target.tasks.push_back({*ctx.task_id, "ACTION_TASK_ID"});
     Load(target, facts, now_ms);
+  }
+  if (std::string_view(spec->permission) != "generic") {  // as ReadFacts: the permission first
+    FactRequest perm;
+    perm.parameters = true;
+    perm.current_scopes = true;
+    if (requests) requests->push_back(perm.Missing(facts));
+    Load(perm, facts, now_ms);
+    CheckPermission(*spec, ctx, facts);
   }
   if (!spec->needs) return facts;
   for (int round = 0; round < 10; ++round) {

@@ -2,7 +2,10 @@
 // queue at all: a world of task definitions and statuses in memory, and an
 // answer to a FactRequest read from it as run/facts_reader reads the queue
 // (definitions, statuses, dependents, dependency groups, the group's tasks,
-// the decision's graph artifacts, the action task's creation time).
+// the push: the decision's parameters, full graph and label map merged with
+// those of earlier actions; index-search hits, the action task's scopes and
+// creation time). Like ReadFacts, Gather checks an action's permission
+// (actions/permission.h) before its needs.
 //
 // Time is fixed: kNow. Statuses are made from a state the way the queue
 // reports them (runs with scheduled/started/resolved times; the deadline is
@@ -19,6 +22,7 @@
 #include "actions/facts.h"
 #include "actions/registry.h"
 #include "core/json.h"
+#include "task_graph.h"
 
 namespace tctest {
 
@@ -48,8 +52,25 @@ class FactsWorld {
     tc::Json def, status;
   };
   std::map<std::string, Task> tasks;
-  std::shared_ptr<const tc::TaskGraph> graph;  // task-graph.json (null: not published)
-  std::optional<tc::LabelToTaskId> label_to_taskid;
+
+  // The push: what the decision (taskId `group`) published. Its full graph
+  // holds the labels added with AddToPush/AddLabel; `published` says which
+  // artifacts exist (all by default: a real decision publishes them).
+  DecisionGraph push;
+  DecisionGraph::Artifacts published;
+  // Earlier action/cron tasks of the push, with their label-to-taskid.json
+  // (merged after the decision's, oldest first, as the reader merges them).
+  struct Earlier {
+    std::string task_id;
+    int64_t created_ms = 0;
+    std::map<std::string, std::string> labels;
+  };
+  std::vector<Earlier> earlier;
+  // index-search: the task indexed at a path (absent: nothing indexed).
+  std::map<std::string, tc::IndexedTask> index;
+  // auth.currentScopes of the action task; unset: unreadable (scopes_unavailable says why).
+  std::optional<std::vector<std::string>> current_scopes = std::vector<std::string>{"*"};
+  std::string scopes_unavailable;
 
   // A task of the group (TaskDef: created age_ms before kNow, deadline a day
   // after creation) in `state`. Returns its taskId.
@@ -63,9 +84,17 @@ class FactsWorld {
   void DependOn(const std::string& id, const std::vector<std::string>& deps);
   // def.payload.upstreamArtifacts names `upstream` (id consumes its artifacts).
   void Consume(const std::string& id, const std::string& upstream);
-  // task-graph.json and label-to-taskid.json of every task so far, in the
-  // order given (retrigger attribute = tags.retrigger).
-  void PublishGraph(const std::vector<std::string>& ids);
+  // The tasks' labels in the push's full graph, each scheduled as that task
+  // (label-to-taskid.json), in the order given (dependencies first;
+  // attributes.retrigger = tags.retrigger unless `o` says otherwise).
+  void PublishGraph(const std::vector<std::string>& ids, const EntryOptions& o = {});
+  void AddToPush(const std::string& id, const EntryOptions& o = {});
+  // A label in the full graph with no task in the push (def: TaskDef-like;
+  // its dependencies name tasks of the push).
+  void AddLabel(const tc::Json& def, const EntryOptions& o = {});
+  // The Push the reader would build from the published artifacts (throws as
+  // the reader does when one is missing and not optional).
+  tc::Push ReadPush() const;
 
   // The context `tc-action run` would get (input validated, defaults applied).
   tc::Context Ctx(const std::string& action, const std::optional<std::string>& task_id,
@@ -84,6 +113,10 @@ class FactsWorld {
   tc::Plan PlanAction(const tc::Context& ctx, int64_t now_ms = kNow) const;
   // AdviseNeeds answered until satisfied.
   tc::Facts GatherAdvice(const std::string& task_id) const;
+
+ private:
+  // parameters and the push of a request (what it asks and is missing).
+  void LoadPush(const tc::FactRequest& m, tc::Facts& facts) const;
 };
 
 // The plan invariants (actions/plan.h): every op's taskId is a slugid,

@@ -1,5 +1,7 @@
-// A synthetic, Firefox-shaped decision graph (task-graph.json and
-// label-to-taskid.json), for graph tests and the benchmark.
+// A synthetic, Firefox-shaped decision graph, as a decision publishes it
+// (full-task-graph.json: label-keyed, placeholders unresolved;
+// task-graph.json: taskId-keyed, resolved; label-to-taskid.json), for graph
+// tests and the benchmark.
 //
 // Shape: docker-image tasks -> toolchains -> builds -> per-build chains
 // signing -> repackage -> repackage-signing -> beetmover -> checksums ->
@@ -7,11 +9,15 @@
 // plus test tasks on every build. Build 0 ("the big build") carries
 // `big_fanout` downstream tasks. Definitions look like gecko's: payload env
 // with artifact URLs naming the upstream taskIds, artifacts, routes, scopes,
-// upstreamArtifacts on scriptworker tasks, relative datestamps.
+// upstreamArtifacts on scriptworker tasks, relative datestamps. In the full
+// graph: dependencies name labels, and every taskId of a dependency is a
+// {task-reference} or {artifact-reference}; docker images and toolchains are
+// cached tasks (attributes.cached_task, an index-search optimization).
 #pragma once
 #include <cstdint>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/slugid.h"
@@ -21,6 +27,7 @@ namespace tctest {
 struct GenGraph {
   std::string decision_id;
   std::string task_graph;       // task-graph.json text
+  std::string full_task_graph;  // full-task-graph.json text
   std::string label_to_taskid;  // label-to-taskid.json text
   std::string big_build_id;     // build with ~big_fanout downstream tasks
   std::string big_build_label;
@@ -37,6 +44,8 @@ class GraphGen {
     g.decision_id = Id();
     out_.reserve(total * 3600);
     out_ = "{";
+    full_ = "{";
+    full_.reserve(total * 3600);
     l2t_ = "{";
     first_ = true;
     group_ = g.decision_id;
@@ -72,8 +81,10 @@ class GraphGen {
       }
     }
     out_ += "}";
+    full_ += "}";
     l2t_ += "}";
     g.task_graph = std::move(out_);
+    g.full_task_graph = std::move(full_);
     g.label_to_taskid = std::move(l2t_);
     g.ids = ids_;
     g.count = count_;
@@ -92,44 +103,76 @@ class GraphGen {
 
   static std::string Esc(const std::string& s) { return s; }  // generated strings need no escaping
 
+  // One task: its task-graph.json entry (taskIds) and its full-task-graph.json
+  // entry (labels, placeholders), from one template: Ref(i) is dependency i
+  // as a taskId or as a {task-reference}, Url(i, path) an artifact URL or an
+  // {artifact-reference}.
   std::string Add(const std::string& kind, const std::string& label, const std::vector<std::string>& deps,
                   bool retrigger) {
     std::string id = Id();
     ids_.push_back(id);
+    label_of_[id] = label;
     ++count_;
+    for (int full = 0; full < 2; ++full) (full ? full_ : out_) += Entry(kind, label, id, deps, retrigger, full);
+    l2t_ += std::string(first_ ? "" : ",") + "\"" + label + "\":\"" + id + "\"";
+    first_ = false;
+    return id;
+  }
+
+  std::string Entry(const std::string& kind, const std::string& label, const std::string& id,
+                    const std::vector<std::string>& deps, bool retrigger, bool full) {
     const bool scriptworker = kind.find("signing") != std::string::npos || kind.find("beetmover") != std::string::npos ||
                               kind.find("balrog") != std::string::npos;
+    const bool cached = kind == "docker-image" || kind == "toolchain";
+    // dependency i: its taskId, or the placeholder naming its edge
+    auto ref = [&](size_t i) { return full ? "{\"task-reference\":\"<dep-" + std::to_string(i) + ">\"}" : "\"" + deps[i] + "\""; };
+    auto in_string = [&](size_t i) { return full ? "<dep-" + std::to_string(i) + ">" : deps[i]; };
     std::string e;
     e.reserve(4000);
     e += first_ ? "\n" : ",\n";
-    e += "\"" + id + "\":{\"label\":\"" + label + "\",\"kind\":\"" + kind + "\",";
+    e += "\"" + (full ? label : id) + "\":{\"label\":\"" + label + "\",\"kind\":\"" + kind + "\",";
     e += "\"attributes\":{\"build_platform\":\"linux64\",\"build_type\":\"opt\",\"run_on_projects\":[\"all\"]";
     if (retrigger) e += ",\"retrigger\":true";
+    if (cached) e += ",\"cached_task\":{\"type\":\"" + kind + "\",\"name\":\"" + label + "\",\"digest\":\"abc\"}";
     e += "},\"dependencies\":{";
     for (size_t i = 0; i < deps.size(); ++i) {
       if (i) e += ",";
-      e += "\"dep-" + std::to_string(i) + "\":\"" + deps[i] + "\"";
+      e += "\"dep-" + std::to_string(i) + "\":\"" + (full ? label_of_.at(deps[i]) : deps[i]) + "\"";
     }
-    e += "},\"optimization\":null,\"task\":{";
+    e += "},\"soft_dependencies\":[],\"if_dependencies\":[],";
+    e += cached ? "\"optimization\":{\"index-search\":[\"gecko.cache.level-3." + kind + "." + label + ".hash.abc\"]},"
+                : "\"optimization\":null,";
+    if (!full) e += "\"task_id\":\"" + id + "\",";
+    e += "\"task\":{";
     e += "\"provisionerId\":\"gecko-3\",\"workerType\":\"" + std::string(scriptworker ? "signing" : "b-linux") + "\",";
-    e += "\"taskQueueId\":\"gecko-3/" + std::string(scriptworker ? "signing" : "b-linux") + "\",";
-    e += "\"schedulerId\":\"gecko-level-3\",\"taskGroupId\":\"" + group_ + "\",\"dependencies\":[";
-    for (size_t i = 0; i < deps.size(); ++i) e += (i ? ",\"" : "\"") + deps[i] + "\"";
-    e += "],\"requires\":\"all-completed\",\"routes\":[\"tc-treeherder.v2.mozilla-central.abcdef0123456789.1234\","
+    if (!full) {
+      e += "\"taskQueueId\":\"gecko-3/" + std::string(scriptworker ? "signing" : "b-linux") + "\",";
+      e += "\"schedulerId\":\"gecko-level-3\",\"taskGroupId\":\"" + group_ + "\",\"dependencies\":[";
+      for (size_t i = 0; i < deps.size(); ++i) e += (i ? ",\"" : "\"") + deps[i] + "\"";
+      if (deps.empty()) e += "\"" + group_ + "\"";
+      e += "],";
+    }
+    e += "\"requires\":\"all-completed\",\"routes\":[\"tc-treeherder.v2.mozilla-central.abcdef0123456789.1234\","
          "\"index.gecko.v2.mozilla-central.latest." + label + "\",\"checks\"],";
     e += "\"priority\":\"medium\",\"retries\":5,\"created\":{\"relative-datestamp\":\"0 seconds\"},"
          "\"deadline\":{\"relative-datestamp\":\"1 day\"},\"expires\":{\"relative-datestamp\":\"1 year\"},";
     e += "\"scopes\":[\"secrets:get:project/releng/gecko/build/level-3/*\",\"queue:route:index.gecko.v2.*\","
          "\"docker-worker:cache:gecko-level-3-checkouts\"],";
-    e += "\"payload\":{\"maxRunTime\":7200,\"image\":{\"type\":\"task-image\",\"taskId\":\"" +
-         (deps.empty() ? group_ : deps.back()) + "\",\"path\":\"public/image.tar.zst\"},";
+    e += "\"payload\":{\"maxRunTime\":7200,\"image\":{\"type\":\"task-image\",\"taskId\":" +
+         (deps.empty() ? (full ? std::string("{\"task-reference\":\"<decision>\"}") : "\"" + group_ + "\"")
+                       : ref(deps.size() - 1)) +
+         ",\"path\":\"public/image.tar.zst\"},";
     e += "\"env\":{\"MOZ_BUILD_DATE\":\"20261126031100\",\"MOZ_SCM_LEVEL\":\"3\",\"GECKO_HEAD_REV\":"
          "\"abcdef0123456789abcdef0123456789abcdef01\",\"GECKO_HEAD_REPOSITORY\":\"https://hg.mozilla.org/mozilla-central\","
          "\"MOZHARNESS_CONFIG\":\"builds/releng_base_linux_64_builds.py\",\"TOOLTOOL_CACHE\":\"/builds/worker/tooltool-cache\"";
     if (!deps.empty()) {
-      e += ",\"MOZ_FETCHES\":\"[{\\\"artifact\\\": \\\"public/build/target.tar.bz2\\\", \\\"task\\\": \\\"" + deps[0] +
-           "\\\"}]\",\"INSTALLER_URL\":\"https://firefox-ci-tc.services.mozilla.com/api/queue/v1/task/" + deps[0] +
-           "/artifacts/public/build/target.tar.bz2\"";
+      const std::string fetches = "[{\\\"artifact\\\": \\\"public/build/target.tar.bz2\\\", \\\"task\\\": \\\"" +
+                                  in_string(0) + "\\\"}]";
+      e += ",\"MOZ_FETCHES\":" + (full ? "{\"task-reference\":\"" + fetches + "\"}" : "\"" + fetches + "\"");
+      e += ",\"INSTALLER_URL\":" +
+           (full ? std::string("{\"artifact-reference\":\"<dep-0/public/build/target.tar.bz2>\"}")
+                 : "\"https://firefox-ci-tc.services.mozilla.com/api/queue/v1/task/" + deps[0] +
+                       "/artifacts/public/build/target.tar.bz2\"");
     }
     e += "},\"artifacts\":[{\"type\":\"directory\",\"name\":\"public/build\",\"path\":\"/builds/worker/artifacts\","
          "\"expires\":{\"relative-datestamp\":\"1 year\"}},{\"type\":\"directory\",\"name\":\"public/logs\","
@@ -140,7 +183,7 @@ class GraphGen {
       e += ",\"upstreamArtifacts\":[";
       for (size_t i = 0; i < deps.size(); ++i) {
         if (i) e += ",";
-        e += "{\"taskId\":\"" + deps[i] + "\",\"taskType\":\"build\",\"paths\":[\"public/build/target.tar.bz2\","
+        e += "{\"taskId\":" + ref(i) + ",\"taskType\":\"build\",\"paths\":[\"public/build/target.tar.bz2\","
              "\"public/build/target.checksums\"],\"formats\":[\"autograph_gpg\"]}";
       }
       e += "]";
@@ -154,15 +197,13 @@ class GraphGen {
     e += "\"extra\":{\"index\":{\"rank\":1764126660},\"parent\":\"" + group_ + "\",\"treeherder\":{\"machine\":{"
          "\"platform\":\"linux64\"},\"symbol\":\"B\",\"tier\":1,\"jobKind\":\"build\",\"collection\":{\"opt\":true}}}";
     e += "}}";
-    out_ += e;
-    l2t_ += std::string(first_ ? "" : ",") + "\"" + label + "\":\"" + id + "\"";
-    first_ = false;
-    return id;
+    return e;
   }
 
   uint64_t seed_;
   std::mt19937_64 rng_{seed_};
-  std::string out_, l2t_, group_;
+  std::string out_, full_, l2t_, group_;
+  std::unordered_map<std::string, std::string> label_of_;  // taskId -> label
   bool first_ = true;
   size_t count_ = 0;
   std::vector<std::string> ids_;

@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "core/error.h"
 #include "core/slugid.h"
+#include "core/task.h"
 #include "run/runner.h"
 #include "test_util.h"
 
@@ -34,13 +36,46 @@ std::string CountingQueue::GetLatestArtifact(const std::string& t, const std::st
   return q_.GetLatestArtifact(t, n);
 }
 
+Json MemoryIndex::FindTask(const std::string& path) { return index_.FindTask(path); }
+
+Json MemoryIndex::ListTasks(const std::string& ns, const Page& page) { return index_.ListTasks(ns, page, page_size_); }
+
+Json MemoryIndex::FindTasksAtIndex(const std::vector<std::string>& paths, const Page&) {
+  Json out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  JsonValue tasks(rapidjson::kArrayType);
+  for (const auto& p : paths) {
+    try {
+      tasks.PushBack(CopyValue(index_.FindTask(p), a), a);
+    } catch (const TcError& e) {
+      if (!e.is_not_found()) throw;
+    }
+  }
+  out.AddMember("tasks", tasks, a);
+  return out;
+}
+
+Json FixedAuth::CurrentScopes() {
+  Json out(rapidjson::kObjectType);
+  auto& a = out.GetAllocator();
+  JsonValue list(rapidjson::kArrayType);
+  for (const auto& s : scopes_) list.PushBack(Str(s, a), a);
+  out.AddMember("scopes", list, a);
+  return out;
+}
+
+Json FixedAuth::ExpandScopes(const std::vector<std::string>& scopes) { return FixedAuth(scopes).CurrentScopes(); }
+
 MemoryWorld::MemoryWorld()
     : group(NewSlugid()),
       action_task(NewSlugid()),
-      dir((std::filesystem::temp_directory_path() / ("tc-mem-" + NewSlugid())).string()) {
-  q.SeedTask(group, TaskDef(group, q.NowMs(), 3600 * 1000, false, "decision"), "completed");
+      dir((std::filesystem::temp_directory_path() / ("tc-mem-" + NewSlugid())).string()),
+      push(group) {
+  q.SetCompletedListener([this](const std::string& id, const JsonValue& def) { index.TaskCompleted(id, def); });
+  q.SeedTask(group, push.DecisionDefinition(q.NowMs()), "completed");
   q.SeedTask(action_task, TaskDef(group, q.NowMs(), 60 * 1000, false, "action"), "running");
   q.FinishSeeding();
+  push.Publish(q);
 }
 
 MemoryWorld::~MemoryWorld() { std::filesystem::remove_all(dir); }
@@ -50,6 +85,10 @@ std::string MemoryWorld::Seed(const std::string& state, bool retrigger, Json def
   if (def.IsNull()) def = TaskDef(group, q.NowMs(), 3600 * 1000, retrigger);
   q.SeedTask(id, def, state);
   q.FinishSeeding();
+  if (!push.Has(TaskView(&def, nullptr).label())) {
+    push.Add(id, def);
+    push.Publish(q);
+  }
   return id;
 }
 
@@ -68,7 +107,13 @@ int MemoryWorld::Run(const std::map<std::string, std::string>& env, bool dry_run
   o.artifacts_dir = dir;
   o.context_file = context_file;
   o.now_ms = [this] { return q.NowMs(); };
-  QueueFactory f = [this]() { return std::make_unique<CountingQueue>(q, counts); };
+  ServicesFactory f = [this]() {
+    Services s;
+    s.queue = std::make_unique<CountingQueue>(q, counts);
+    if (with_index) s.index = std::make_unique<MemoryIndex>(index, index_page_size);
+    if (scopes) s.auth = std::make_unique<FixedAuth>(*scopes);
+    return s;
+  };
   std::ostringstream o1, o2;
   int rc = RunAction(o, MapEnv(env), f, o1, o2);
   out = o1.str();
