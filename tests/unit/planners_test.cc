@@ -56,7 +56,7 @@ std::vector<FactRequest> Requests(const FactsWorld& w, const Context& ctx, int64
 bool OnlyDependents(const FactRequest& r, const std::vector<std::string>& of,
                     const std::vector<std::string>& groups_of = {}) {
   return r.dependents_of == of && r.dependency_groups_of == groups_of && r.tasks.empty() && r.statuses.empty() &&
-         !r.group_tasks && !r.task_graph && !r.label_to_taskid && !r.action_created;
+         !r.group_tasks && !r.push && !r.parameters && r.index_paths.empty() && !r.current_scopes && !r.action_created;
 }
 
 std::string Joined(const std::vector<std::string>& v) {
@@ -95,7 +95,8 @@ TEST_CASE("rerun: failed and exception tasks get one rerun; nothing is read beyo
     REQUIRE_FALSE(op.resume_since_ms);
     REQUIRE(p.warnings.empty());
     REQUIRE(p.notes.empty());
-    REQUIRE(p.task_graph.IsNull());  // creates nothing
+    REQUIRE(p.created.empty());  // creates nothing
+    REQUIRE(p.label_to_taskid.empty());
   }
 }
 
@@ -218,12 +219,30 @@ TEST_CASE("rerun: a state the queue does not report is refused", "[planners][rer
 
 // ============================================================== retrigger
 
-TEST_CASE("retrigger: `times` copies under derived taskIds, each waiting for the action task", "[planners][retrigger]") {
+namespace {
+
+// The request a retrigger makes first: the push (optional without downstream).
+bool OnlyPush(const FactRequest& r, bool optional) {
+  return r.push && r.push_optional == optional && r.tasks.empty() && r.statuses.empty() && r.dependents_of.empty() &&
+         r.dependency_groups_of.empty() && r.index_paths.empty() && !r.group_tasks && !r.current_scopes;
+}
+
+std::vector<std::string> Deps(const JsonValue& def) { return StringsOf(Member(def, "dependencies")); }
+
+}  // namespace
+
+TEST_CASE("retrigger of a label of the push's full graph: `times` copies made from its entry, as create_tasks does",
+          "[planners][retrigger]") {
   FactsWorld w;
+  std::string build = w.Add("completed", true, "build-linux64/opt");
   std::string id = w.Add("failed", true, "test-linux64/opt-mochitest-1");
+  w.DependOn(id, {build});
+  w.PublishGraph({build, id});
   const Json& orig = w.Def(id);
   Context ctx = w.Ctx("retrigger", id, R"({"times": 3})");
-  REQUIRE(Requests(w, ctx).empty());
+  auto reqs = Requests(w, ctx);
+  REQUIRE(reqs.size() == 1);  // the push; the build has a task in it: no index lookup
+  REQUIRE(OnlyPush(reqs[0], true));
   Plan p = MustPlan(w, ctx);
   REQUIRE(p.ops.size() == 3);
   std::set<std::string> ids;
@@ -231,31 +250,80 @@ TEST_CASE("retrigger: `times` copies under derived taskIds, each waiting for the
   for (size_t i = 0; i < 3; ++i) {
     const Operation& op = p.ops[i];
     REQUIRE(op.kind == OpKind::kCreate);
-    REQUIRE(op.task_id == DerivedSlugid(w.action_task, i));
-    REQUIRE(op.of == id);
+    REQUIRE(op.task_id == CopyTaskId(w.action_task, "test-linux64/opt-mochitest-1", std::to_string(i)));
     REQUIRE(op.label == "test-linux64/opt-mochitest-1");
     REQUIRE(op.status == OpStatus::kPlanned);
-    REQUIRE(op.after.empty());  // no dependency among the copies
+    REQUIRE(op.after.empty());  // the build is reused, not created: no dependency among the ops
     ids.insert(op.task_id);
     const Json& d = op.definition;
     REQUIRE(std::string(d["taskGroupId"].GetString()) == w.group);
+    REQUIRE(std::string(d["schedulerId"].GetString()) == "gecko-level-3");
     REQUIRE(std::string(d["extra"]["parent"].GetString()) == w.action_task);
-    REQUIRE(d["dependencies"].Size() == 1);
-    REQUIRE(std::string(d["dependencies"][0].GetString()) == w.action_task);
+    // [the action task, the push's build, the decision (no dependency created with it)]
+    REQUIRE(Deps(d) == std::vector<std::string>{w.action_task, build, w.group});
     REQUIRE(std::string(d["created"].GetString()) == FormatIsoMs(kNow));
     REQUIRE(ParseTimestamp(d["deadline"].GetString())->ms - ParseTimestamp(orig["deadline"].GetString())->ms == shift);
+    REQUIRE(ParseTimestamp(d["expires"].GetString())->ms - ParseTimestamp(orig["expires"].GetString())->ms == shift);
     REQUIRE(d["payload"]["env"] == orig["payload"]["env"]);
     REQUIRE(d["tags"] == orig["tags"]);
     REQUIRE(d["routes"] == orig["routes"]);
+    REQUIRE(d["scopes"] == orig["scopes"]);
   }
   REQUIRE(ids.size() == 3);
   REQUIRE(p.warnings.empty());
   REQUIRE(p.notes.empty());
-  // taskgraph-like artifacts: every copy in task-graph.json and label-to-taskid, the label once in to-run
-  REQUIRE(p.task_graph.MemberCount() == 3);
-  REQUIRE(p.to_run.Size() == 1);
-  REQUIRE(std::string(p.to_run[0].GetString()) == "test-linux64/opt-mochitest-1");
-  REQUIRE(std::string(p.label_to_taskid["test-linux64/opt-mochitest-1"].GetString()) == DerivedSlugid(w.action_task, 2));
+  // taskgraph's artifacts: every copy in task-graph.json, the label once in to-run.json,
+  // label-to-taskid.json: the last copy, and the build the copies depend on
+  REQUIRE(p.created.size() == 3);
+  REQUIRE(p.to_run == std::vector<std::string>{"test-linux64/opt-mochitest-1"});
+  Json l2t = LabelToTaskIdArtifact(p);
+  REQUIRE(l2t.MemberCount() == 2);
+  REQUIRE(std::string(l2t["test-linux64/opt-mochitest-1"].GetString()) ==
+          CopyTaskId(w.action_task, "test-linux64/opt-mochitest-1", "2"));
+  REQUIRE(std::string(l2t["build-linux64/opt"].GetString()) == build);
+}
+
+TEST_CASE("retrigger of a task whose label is not in the full graph: copies of its definition, shifted to now",
+          "[planners][retrigger]") {
+  FactsWorld w;
+  std::string id = w.Add("failed", true, "test-linux64/opt-mochitest-1");
+  const Json& orig = w.Def(id);
+  for (bool published : {true, false}) {
+    INFO("push published: " << published);
+    w.published.parameters = published;
+    Context ctx = w.Ctx("retrigger", id, R"({"times": 3})");
+    auto reqs = Requests(w, ctx);
+    REQUIRE(reqs.size() == 1);
+    REQUIRE(OnlyPush(reqs[0], true));
+    Plan p = MustPlan(w, ctx);
+    REQUIRE(p.ops.size() == 3);
+    const int64_t shift = kNow - ParseTimestamp(orig["created"].GetString())->ms;
+    for (size_t i = 0; i < 3; ++i) {
+      const Operation& op = p.ops[i];
+      REQUIRE(op.kind == OpKind::kCreate);
+      REQUIRE(op.task_id == CopyTaskId(w.action_task, "test-linux64/opt-mochitest-1", std::to_string(i)));
+      REQUIRE(op.of == id);
+      REQUIRE(op.after.empty());
+      const Json& d = op.definition;
+      REQUIRE(std::string(d["taskGroupId"].GetString()) == w.group);
+      REQUIRE(std::string(d["extra"]["parent"].GetString()) == w.action_task);
+      REQUIRE(Deps(d) == std::vector<std::string>{w.action_task});
+      REQUIRE(std::string(d["created"].GetString()) == FormatIsoMs(kNow));
+      REQUIRE(ParseTimestamp(d["deadline"].GetString())->ms - ParseTimestamp(orig["deadline"].GetString())->ms == shift);
+      REQUIRE(d["payload"]["env"] == orig["payload"]["env"]);
+      REQUIRE(d["tags"] == orig["tags"]);
+    }
+    REQUIRE(p.warnings.empty());
+    if (published) {
+      REQUIRE(p.notes.empty());
+    } else {
+      REQUIRE(p.notes == std::vector<std::string>{"the decision task " + w.group +
+                                                  " published no parameters.yml; without the push's graph, the "
+                                                  "task's own definition is copied"});
+    }
+    REQUIRE(p.created.size() == 3);
+    REQUIRE(p.to_run == std::vector<std::string>{"test-linux64/opt-mochitest-1"});
+  }
 }
 
 TEST_CASE("retrigger: times defaults to 1; a deadline-exceeded task gets fresh timestamps and a note", "[planners][retrigger]") {
@@ -268,46 +336,106 @@ TEST_CASE("retrigger: times defaults to 1; a deadline-exceeded task gets fresh t
   REQUIRE_THAT(p.notes[0], Catch::Contains("passed its deadline " + std::string(w.Status(id)["deadline"].GetString())) &&
                                Catch::Contains("the original stays in its state"));
   REQUIRE(p.warnings.empty());
+  // the same task in the full graph: made anew from its entry, fresh timestamps
+  w.PublishGraph({id});
+  Plan q = MustPlan(w, w.Ctx("retrigger", id));
+  REQUIRE(q.ops.size() == 1);
+  REQUIRE(std::string(q.ops[0].definition["created"].GetString()) == FormatIsoMs(kNow));
+  REQUIRE(ParseTimestamp(q.ops[0].definition["deadline"].GetString())->ms == kNow + 24 * kHour);
 }
 
-TEST_CASE("retrigger and retrigger-disabled refuse a task that is not retriggerable, without force; nothing more is read",
+TEST_CASE("retrigger and retrigger-disabled refuse a task that is not retriggerable, without force; only the push is read",
           "[planners][retrigger][retrigger-disabled]") {
   struct Case {
     const char* cb;
     std::string why;  // after "<cb> of <taskId> (<label>) refused: the task is not retriggerable "
   };
-  for (const Case& c : {Case{"retrigger", "(tags.retrigger is not \"true\"), as release tasks are not; use "
-                                          "retrigger-disabled with force: true to copy it anyway"},
+  for (const Case& c : {Case{"retrigger", "(neither attributes.retrigger of its label in the push's full graph nor "
+                                          "tags.retrigger is true), as release tasks are not; use retrigger-disabled "
+                                          "with force: true to copy it anyway"},
                         Case{"retrigger-disabled", "(a release task); set force: true to create a copy anyway (this "
                                                    "leaves the original task as it is)"}}) {
-    INFO(c.cb);
-    FactsWorld w;
-    std::string id = w.Add("failed", false, "release-signing-linux64");
-    Context ctx = w.Ctx(c.cb, id);
-    REQUIRE(Requests(w, ctx).empty());
-    REQUIRE(Refusal(w, ctx) == std::string(c.cb) + " of " + id +
-                                   " (release-signing-linux64) refused: the task is not retriggerable " + c.why);
+    for (bool in_graph : {false, true}) {
+      INFO(c.cb << (in_graph ? ", label in the full graph" : ""));
+      FactsWorld w;
+      std::string id = w.Add("failed", false, "release-signing-linux64");
+      if (in_graph) w.PublishGraph({id});
+      Context ctx = w.Ctx(c.cb, id);
+      std::vector<FactRequest> reqs;  // refused in needs, once the push tells whether it is retriggerable
+      REQUIRE_THROWS_AS(w.Gather(ctx, kNow, &reqs), Refused);
+      REQUIRE(reqs.size() == 1);
+      REQUIRE(OnlyPush(reqs[0], true));
+      REQUIRE(Refusal(w, ctx) == std::string(c.cb) + " of " + id +
+                                     " (release-signing-linux64) refused: the task is not retriggerable " + c.why);
+    }
   }
 }
 
-TEST_CASE("retrigger --downstream of a task that is not retriggerable refuses in needs, before the graph is asked for",
+TEST_CASE("retrigger: retriggerable is attributes.retrigger of the label in the full graph, or tags.retrigger",
+          "[planners][retrigger]") {
+  struct Case {
+    bool tag;                             // the task's tags.retrigger == "true"
+    std::optional<std::string> attribute;  // attributes.retrigger in the full graph, as JSON (nullopt: absent)
+    bool retriggerable;
+  };
+  const std::vector<Case> cases = {
+      {false, "true", true},  // taskgraph projects: the attribute alone
+      {false, "1", true},     // truthy, as Python reads it
+      {false, R"("yes")", true},
+      {false, R"(["x"])", true},
+      {false, R"({"a": 0})", true},
+      {false, "false", false},
+      {false, "0", false},
+      {false, "0.0", false},
+      {false, R"("")", false},
+      {false, "[]", false},
+      {false, "{}", false},
+      {false, "null", false},
+      {false, std::nullopt, false},
+      {true, std::nullopt, true},  // Gecko: the tag
+      {true, "false", true},       // either says so
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    INFO("case " << i << ": tag " << c.tag << ", attribute " << c.attribute.value_or("absent"));
+    FactsWorld w;
+    std::string id = w.Add("failed", c.tag, "test-linux64/opt-1");
+    tctest::EntryOptions o;
+    o.no_retrigger_attribute = true;
+    if (c.attribute) {
+      o.attributes = ParseJson("{\"retrigger\": " + *c.attribute + "}", "attributes");
+    }
+    w.PublishGraph({id}, o);
+    Context ctx = w.Ctx("retrigger", id);
+    if (c.retriggerable) {
+      Plan p = MustPlan(w, ctx);
+      REQUIRE(p.ops.size() == 1);
+      REQUIRE(p.ops[0].kind == OpKind::kCreate);
+    } else {
+      REQUIRE_THAT(Refusal(w, ctx), Catch::Contains("the task is not retriggerable"));
+    }
+  }
+}
+
+TEST_CASE("retrigger --downstream of a task that is not retriggerable is refused once the push is read, before any "
+          "other read",
           "[planners][retrigger]") {
   FactsWorld w;
-  std::string id = w.Add("failed", false, "release-signing-linux64");
-  Context ctx = w.Ctx("retrigger", id, R"({"downstream": true})");
-  Facts target;
-  FactRequest t;
-  t.tasks.push_back({id, "ACTION_TASK_ID"});
-  w.Load(t, target);
-  REQUIRE_THROWS_WITH(Spec("retrigger").needs(ctx, target, kNow),
-                      Catch::Contains("retrigger of " + id) && Catch::Contains("not retriggerable"));
-  // no graph is published: had needs asked for it, the refusal would name public/task-graph.json
-  REQUIRE_THAT(Refusal(w, ctx), !Catch::Contains("task-graph.json") && Catch::Contains("not retriggerable"));
+  std::string build = w.Add("completed", false, "release-signing-linux64");
+  std::string dep = w.Add("failed", true, "test-linux64/opt-1");
+  w.DependOn(dep, {build});
+  w.PublishGraph({build, dep});
+  Context ctx = w.Ctx("retrigger", build, R"({"downstream": true})");
+  std::vector<FactRequest> reqs;
+  REQUIRE_THROWS_WITH(w.Gather(ctx, kNow, &reqs), Catch::Contains("retrigger of " + build) &&
+                                                      Catch::Contains("not retriggerable"));
+  REQUIRE(reqs.size() == 1);
+  REQUIRE(OnlyPush(reqs[0], false));  // with downstream, the push is required
 }
 
 namespace {
 
-// build <- test, build <- signing (consumes build); the graph published.
+// build <- test, build <- signing (consumes build); the push holds them.
 struct DownstreamWorld : FactsWorld {
   std::string build = Add("completed", true, "build-linux64/opt");
   std::string test = Add("failed", true, "test-linux64/opt-1");
@@ -322,42 +450,91 @@ struct DownstreamWorld : FactsWorld {
 
 }  // namespace
 
-TEST_CASE("retrigger --downstream: the graph is asked for; release tasks in the closure fork the release graph",
+TEST_CASE("retrigger --downstream: the push is required; release tasks in the closure fork the release graph",
           "[planners][retrigger]") {
   DownstreamWorld w;
   Context ctx = w.Ctx("retrigger", w.build, R"({"downstream": true, "times": 2})");
   auto reqs = Requests(w, ctx);
   REQUIRE(reqs.size() == 1);
-  REQUIRE(reqs[0].task_graph);
-  REQUIRE_FALSE(reqs[0].label_to_taskid);
-  REQUIRE(reqs[0].dependents_of.empty());
-  // planned without the graph: a bug in needs, not a user error
-  Facts no_graph;
+  REQUIRE(OnlyPush(reqs[0], false));
+  // planned without the push: a bug in needs, not a user error
+  Facts no_push;
   FactRequest t;
   t.tasks.push_back({w.build, "ACTION_TASK_ID"});
-  w.Load(t, no_graph);
-  REQUIRE_THROWS_AS(Spec("retrigger").plan(ctx, no_graph, kNow), std::logic_error);
+  w.Load(t, no_push);
+  REQUIRE_THROWS_AS(Spec("retrigger").plan(ctx, no_push, kNow), std::logic_error);
 
   std::string why = Refusal(w, ctx);
-  REQUIRE_THAT(why, Catch::StartsWith("retrigger of " + w.build + " with downstream refused: it would re-create 1 release"));
-  REQUIRE_THAT(why, Catch::Contains(w.signing + " (" + kSigning + ")") && Catch::Contains("fork the release graph") &&
+  REQUIRE_THAT(why, Catch::StartsWith("retrigger of " + w.build +
+                                      " (build-linux64/opt) with downstream refused: it would re-create 1 release"));
+  REQUIRE_THAT(why, Catch::Contains(kSigning) && Catch::Contains("fork the release graph") &&
                         Catch::Contains("retrigger-disabled with downstream and force: true"));
 
-  // only the test below the build: no release task, copies of the closure twice
+  // only the test below the build: no release task, the closure made twice
   Plan p = MustPlan(w, w.Ctx("retrigger", w.test, R"({"downstream": true, "times": 2})"));
   REQUIRE(p.ops.size() == 2);
-  REQUIRE(p.ops[0].of == w.test);
-  REQUIRE(p.ops[1].of == w.test);
+  REQUIRE(p.ops[0].label == "test-linux64/opt-1");
+  REQUIRE(p.ops[1].label == "test-linux64/opt-1");
   REQUIRE(p.ops[0].task_id != p.ops[1].task_id);
-  REQUIRE(p.notes == std::vector<std::string>{"retrigger with downstream: 1 task(s) re-created 2 time(s) from " + w.test});
+  REQUIRE(p.notes ==
+          std::vector<std::string>{"retrigger with downstream: 1 task(s) re-created 2 time(s) from test-linux64/opt-1"});
 }
 
-TEST_CASE("retrigger --downstream of a task the graph does not have is refused", "[planners][retrigger]") {
+TEST_CASE("retrigger --downstream: the label's dependents in the full graph that have a task in the push, on the copy",
+          "[planners][retrigger]") {
+  DownstreamWorld w;
+  // in the full graph, no task in the push: not re-created
+  Json only_graph = tctest::TaskDefWithDeps(w.group, kNow, "test-linux64/opt-2", {w.build}, true);
+  w.AddLabel(only_graph);
+  // in the full graph, its task made by an earlier action (the merged label map): re-created
+  Json later_def = tctest::TaskDefWithDeps(w.group, kNow, "test-linux64/opt-3", {w.build}, true);
+  w.AddLabel(later_def);
+  std::string later = w.AddDef("failed", std::move(later_def));
+  w.earlier.push_back({NewSlugid(), kNow - kHour, {{"test-linux64/opt-3", later}}});
+  Plan p = MustPlan(w, w.Ctx("retrigger-disabled", w.build, R"({"downstream": true, "force": true})"));
+  std::vector<std::string> labels;
+  for (const auto& op : p.ops) labels.push_back(op.label);
+  // dependencies first, then lexicographic among the ready
+  REQUIRE(labels == std::vector<std::string>{"build-linux64/opt", kSigning, "test-linux64/opt-1", "test-linux64/opt-3"});
+  const std::string copy = p.ops[0].task_id;
+  REQUIRE(Deps(p.ops[0].definition) == std::vector<std::string>{w.action_task, w.group});
+  for (size_t i = 1; i < p.ops.size(); ++i) {
+    INFO(p.ops[i].label);
+    REQUIRE(p.ops[i].after == std::vector<size_t>{0});
+    // on the copy (created in the same graph: no decision dependency)
+    REQUIRE(Deps(p.ops[i].definition) == std::vector<std::string>{w.action_task, copy});
+  }
+  // the signing copy's upstreamArtifacts name the build's copy
+  REQUIRE(std::string(p.ops[1].definition["payload"]["upstreamArtifacts"][0]["taskId"].GetString()) == copy);
+  REQUIRE(p.to_run.size() == 4);
+  REQUIRE_THAT(Joined(p.warnings), Catch::Contains("forking the release graph (force): 1 release"));
+}
+
+TEST_CASE("retrigger --downstream of a task the full graph does not have is refused", "[planners][retrigger]") {
   DownstreamWorld w;
   std::string extra = w.Add("failed", true, "test-created-by-an-action");
-  REQUIRE_THAT(Refusal(w, w.Ctx("retrigger", extra, R"({"downstream": true})")),
-               Catch::Contains("not in the decision task's task-graph.json") &&
-                   Catch::Contains("retrigger it without downstream"));
+  REQUIRE(Refusal(w, w.Ctx("retrigger", extra, R"({"downstream": true})")) ==
+          "retrigger with downstream of " + extra +
+              " (test-created-by-an-action) refused: its label is not in the push's full-task-graph.json (decision "
+              "task " + w.group + "); retrigger it without downstream");
+}
+
+TEST_CASE("retrigger --downstream needs the push's artifacts: missing ones are bad input naming them",
+          "[planners][retrigger]") {
+  for (int missing = 0; missing < 3; ++missing) {
+    DownstreamWorld w;
+    const char* name = missing == 0 ? "parameters.yml" : missing == 1 ? "full-task-graph.json" : "label-to-taskid.json";
+    INFO(name);
+    (missing == 0 ? w.published.parameters : missing == 1 ? w.published.full_graph : w.published.label_to_taskid) = false;
+    REQUIRE_THROWS_AS(w.PlanAction(w.Ctx("retrigger", w.test, R"({"downstream": true})")), BadInput);
+    REQUIRE_THROWS_WITH(w.PlanAction(w.Ctx("retrigger", w.test, R"({"downstream": true})")), Catch::Contains(name));
+    // without downstream: a copy of the definition, and a note why
+    Plan p = MustPlan(w, w.Ctx("retrigger", w.test));
+    REQUIRE(p.ops.size() == 1);
+    REQUIRE(p.ops[0].of == w.test);
+    REQUIRE(p.notes.size() == 1);
+    REQUIRE_THAT(p.notes[0], Catch::Contains(name) && Catch::Contains("the task's own definition is copied"));
+  }
 }
 
 // ============================================================== retrigger-disabled
@@ -368,8 +545,9 @@ TEST_CASE("retrigger-disabled --force: its dependents are read; consumers keep w
   std::string id = w.Add("completed", false, kSigning);
   Context ctx = w.Ctx("retrigger-disabled", id, R"({"force": true, "times": 2})");
   auto reqs = Requests(w, ctx);
-  REQUIRE(reqs.size() == 1);
-  REQUIRE(OnlyDependents(reqs[0], {id}));  // within its deadline: no dependency groups
+  REQUIRE(reqs.size() == 2);
+  REQUIRE(OnlyPush(reqs[0], true));
+  REQUIRE(OnlyDependents(reqs[1], {id}));  // within its deadline: no dependency groups
 
   SECTION("a leaf") {
     Plan p = MustPlan(w, ctx);
@@ -393,11 +571,14 @@ TEST_CASE("retrigger-disabled --force: its dependents are read; consumers keep w
   }
 }
 
-TEST_CASE("retrigger-disabled of a retriggerable task needs no force and reads nothing more", "[planners][retrigger-disabled]") {
+TEST_CASE("retrigger-disabled of a retriggerable task needs no force and reads nothing more than the push",
+          "[planners][retrigger-disabled]") {
   FactsWorld w;
   std::string id = w.Add("failed", true);
   Context ctx = w.Ctx("retrigger-disabled", id);
-  REQUIRE(Requests(w, ctx).empty());
+  auto reqs = Requests(w, ctx);
+  REQUIRE(reqs.size() == 1);
+  REQUIRE(OnlyPush(reqs[0], true));
   Plan p = MustPlan(w, ctx);
   REQUIRE(p.ops.size() == 1);
   REQUIRE(p.ops[0].kind == OpKind::kCreate);
@@ -415,12 +596,15 @@ TEST_CASE("retrigger-disabled --force past the deadline: a leaf only; dependenci
   w.DependOn(leaf, {prev, gone});
   Context ctx = w.Ctx("retrigger-disabled", leaf, R"({"force": true})");
   auto reqs = Requests(w, ctx);
-  REQUIRE(reqs.size() == 1);
-  REQUIRE(OnlyDependents(reqs[0], {leaf}, {leaf}));
+  REQUIRE(reqs.size() == 2);
+  REQUIRE(OnlyPush(reqs[0], true));
+  REQUIRE(OnlyDependents(reqs[1], {leaf}, {leaf}));
 
   Plan p = MustPlan(w, ctx);
   REQUIRE(p.ops.size() == 1);
   REQUIRE(ParseTimestamp(p.ops[0].definition["deadline"].GetString())->ms > kNow);
+  // not in the full graph: the definition's dependencies are kept
+  REQUIRE(Deps(p.ops[0].definition) == std::vector<std::string>{prev, gone, w.action_task});
   const std::string warnings = Joined(p.warnings);
   REQUIRE_THAT(warnings, Catch::Contains("is not marked retriggerable"));
   REQUIRE_THAT(warnings, Catch::Contains("depends on tasks outside its task group (an earlier release phase)") &&
@@ -430,6 +614,18 @@ TEST_CASE("retrigger-disabled --force past the deadline: a leaf only; dependenci
                                          " (release-mark-as-shipped) stays failed"));
   REQUIRE(p.notes.size() == 1);
   REQUIRE_THAT(p.notes[0], Catch::Contains("passed its deadline"));
+
+  // in the full graph, its earlier-phase dependency known to the push by label: the copy
+  // depends on that same task (replaced, not created) and the one the push does not know
+  w.push.Known(prev, "build-linux64/opt");
+  w.AddLabel(tctest::TaskDef(other_group, kNow, kHour, false, "build-linux64/opt"));
+  w.earlier.push_back({NewSlugid(), kNow - kHour, {{"build-linux64/opt", prev}}});
+  w.AddToPush(leaf);
+  Plan g = MustPlan(w, ctx);
+  REQUIRE(g.ops.size() == 1);
+  REQUIRE(g.ops[0].label == "release-mark-as-shipped");
+  REQUIRE(Deps(g.ops[0].definition) == std::vector<std::string>{w.action_task, gone, prev, w.group});
+  REQUIRE_THAT(Joined(g.warnings), Catch::Contains(prev + " (group " + other_group + ")"));
 
   // not a leaf: refused, naming the consumer
   std::string consumer = w.Add("unscheduled", false, "release-beetmover-linux64", 3 * 24 * kHour);
@@ -442,32 +638,34 @@ TEST_CASE("retrigger-disabled --force past the deadline: a leaf only; dependenci
                         Catch::Contains("a build 2 or advanced relpro"));
 }
 
-TEST_CASE("retrigger-disabled --force --downstream: the dependents first, the graph only once they allow it",
+TEST_CASE("retrigger-disabled --force --downstream: the push, then the dependents; the index only once they allow it",
           "[planners][retrigger-disabled]") {
   DownstreamWorld w;
   // the signing task is a release task: force copies it, downstream re-creates its closure (itself)
   Context ctx = w.Ctx("retrigger-disabled", w.signing, R"({"force": true, "downstream": true})");
   auto reqs = Requests(w, ctx);
   REQUIRE(reqs.size() == 2);
-  REQUIRE(OnlyDependents(reqs[0], {w.signing}));
-  REQUIRE(reqs[1].task_graph);
+  REQUIRE(OnlyPush(reqs[0], false));
+  REQUIRE(OnlyDependents(reqs[1], {w.signing}));
   Plan p = MustPlan(w, ctx);
   REQUIRE(p.ops.size() == 1);
-  REQUIRE(p.ops[0].of == w.signing);
+  REQUIRE(p.ops[0].label == kSigning);
   REQUIRE_THAT(Joined(p.warnings), Catch::Contains("forking the release graph (force): 1 release") &&
                                        Catch::Contains("is not marked retriggerable"));
 
-  // past its deadline and not a leaf: refused in needs, before the graph
+  // past its deadline and not a leaf: refused in needs, before anything more
   FactsWorld old;
   std::string s = old.Add("failed", false, kSigning, 3 * 24 * kHour);
   std::string b = old.Add("unscheduled", false, "beetmover-linux64/opt", 3 * 24 * kHour);
   old.DependOn(b, {s});
   old.Consume(b, s);
+  old.PublishGraph({s, b});
   Context octx = old.Ctx("retrigger-disabled", s, R"({"force": true, "downstream": true})");
   std::vector<FactRequest> oreqs;
   REQUIRE_THROWS_WITH(old.Gather(octx, kNow, &oreqs), Catch::Contains("not a leaf"));
-  REQUIRE(oreqs.size() == 1);
-  REQUIRE(OnlyDependents(oreqs[0], {s}, {s}));
+  REQUIRE(oreqs.size() == 2);
+  REQUIRE(OnlyPush(oreqs[0], false));
+  REQUIRE(OnlyDependents(oreqs[1], {s}, {s}));
 }
 
 // ============================================================== retrigger-decision
@@ -493,7 +691,7 @@ TEST_CASE("retrigger-decision: one copy of a decision, cron or action task in it
     REQUIRE(p.warnings == std::vector<std::string>{"retrigger-decision: the copy of " + id +
                                                    " (Gecko Decision Task) runs with the original's scopes; its own "
                                                    "actions and tasks appear in task group " + w.group});
-    REQUIRE(p.to_run.Size() == 1);
+    REQUIRE(p.to_run == std::vector<std::string>{"Gecko Decision Task"});
   }
 }
 
@@ -553,7 +751,7 @@ TEST_CASE("cancel-all: reads the group; cancels every live task but the action t
   REQUIRE(reqs.size() == 1);
   REQUIRE(reqs[0].group_tasks);
   REQUIRE(reqs[0].tasks.empty());
-  REQUIRE_FALSE(reqs[0].task_graph);
+  REQUIRE_FALSE(reqs[0].push);
 
   Plan p = MustPlan(w, ctx);
   std::set<std::string> planned, skipped;
@@ -605,20 +803,21 @@ struct MultipleWorld : FactsWorld {
 
 }  // namespace
 
-TEST_CASE("retrigger-multiple: the graph and label-to-taskid first, then the statuses of labels to rerun",
-          "[planners][retrigger-multiple]") {
+TEST_CASE("retrigger-multiple: the push first, then the statuses of labels to rerun", "[planners][retrigger-multiple]") {
   MultipleWorld w;
   Context ctx = w.Ctx("retrigger-multiple", std::nullopt,
                       R"({"requests": [{"tasks": ["test-1", "release-signing", "build-signing"], "times": 2}]})");
   auto reqs = Requests(w, ctx);
   REQUIRE(reqs.size() == 2);
-  REQUIRE(reqs[0].task_graph);
-  REQUIRE(reqs[0].label_to_taskid);
+  REQUIRE(reqs[0].push);
+  REQUIRE_FALSE(reqs[0].push_optional);
   REQUIRE(reqs[0].statuses.empty());
   REQUIRE(reqs[1].statuses == std::vector<std::string>{w.failed_release, w.done_release});
+  REQUIRE(reqs[1].index_paths.empty());  // test-1's closure has a task in the push
+  REQUIRE_FALSE(reqs[1].push);
 }
 
-TEST_CASE("retrigger-multiple: retriggerable labels copied `times` times, the others rerun when failed",
+TEST_CASE("retrigger-multiple: retriggerable labels made `times` times from the full graph, the others rerun when failed",
           "[planners][retrigger-multiple]") {
   MultipleWorld w;
   Plan p = MustPlan(w, w.Ctx("retrigger-multiple", std::nullopt,
@@ -640,17 +839,25 @@ TEST_CASE("retrigger-multiple: retriggerable labels copied `times` times, the ot
   REQUIRE(p.ops[2].status == OpStatus::kSkipped);
   REQUIRE_THAT(p.ops[2].detail, Catch::StartsWith("not retriggerable, and past its deadline") &&
                                     Catch::EndsWith("the queue no longer reruns it"));
-  // test-1 and test-2, twice; within a copy test-2 depends on the copy of test-1
+  // test-1 and test-2, twice; within a copy test-2 depends on the copy of test-1 (and, as every
+  // created task, on the action task first)
   REQUIRE(creates == 4);
+  std::set<std::string> ids;
   for (size_t i = 3; i < p.ops.size(); ++i) {
     const Operation& op = p.ops[i];
     REQUIRE(op.kind == OpKind::kCreate);
-    if (op.of == w.t2) {
+    ids.insert(op.task_id);
+    if (op.label == "test-2") {
       REQUIRE(op.after == std::vector<size_t>{i - 1});
-      REQUIRE(p.ops[i - 1].of == w.t1);
-      REQUIRE(std::string(op.definition["dependencies"][0].GetString()) == p.ops[i - 1].task_id);
+      REQUIRE(p.ops[i - 1].label == "test-1");
+      REQUIRE(Deps(op.definition) == std::vector<std::string>{w.action_task, p.ops[i - 1].task_id});
+    } else {
+      REQUIRE(Deps(op.definition) == std::vector<std::string>{w.action_task, w.group});
     }
   }
+  REQUIRE(ids == std::set<std::string>{CopyTaskId(w.action_task, "test-1", "0-0"), CopyTaskId(w.action_task, "test-2", "0-0"),
+                                       CopyTaskId(w.action_task, "test-1", "0-1"),
+                                       CopyTaskId(w.action_task, "test-2", "0-1")});
   REQUIRE(p.per_label == std::vector<std::string>{
                              "release-signing: rerun (state failed)",
                              "build-signing: rerun (not retriggerable, and no need to rerun: state is completed)",
@@ -659,17 +866,54 @@ TEST_CASE("retrigger-multiple: retriggerable labels copied `times` times, the ot
   REQUIRE(p.notes == p.per_label);
 }
 
-TEST_CASE("retrigger-multiple: a label the graph does not have is bad input naming it", "[planners][retrigger-multiple]") {
+TEST_CASE("retrigger-multiple: labels of earlier actions are known through the merged label map",
+          "[planners][retrigger-multiple]") {
+  MultipleWorld w;
+  // an earlier action reran nothing but created a new task for release-signing, then another
+  // (later) one: the latest is the label's current task
+  std::string first = w.AddDef("completed", tctest::TaskDef(w.group, kNow, kHour, false, "release-signing"));
+  std::string latest = w.AddDef("failed", tctest::TaskDef(w.group, kNow, kHour, false, "release-signing"));
+  w.earlier.push_back({NewSlugid(), kNow - kHour, {{"release-signing", latest}}});
+  w.earlier.push_back({NewSlugid(), kNow - 2 * kHour, {{"release-signing", first}}});
+  // a label only an earlier action has (Treeherder sends it when retriggering that job)
+  Json added = tctest::TaskDef(w.group, kNow, kHour, false, "test-added");
+  w.AddLabel(added);
+  std::string added_id = w.AddDef("failed", std::move(added));
+  w.earlier.push_back({NewSlugid(), kNow - kHour / 2, {{"test-added", added_id}}});
+  // a retriggerable label with no task yet: created, as taskgraph does
+  tctest::EntryOptions retrigger;
+  retrigger.retrigger = true;
+  w.AddLabel(tctest::TaskDef(w.group, kNow, kHour, false, "test-never-run"), retrigger);
+
+  Plan p = MustPlan(w, w.Ctx("retrigger-multiple", std::nullopt,
+                             R"({"requests": [{"tasks": ["release-signing", "test-added", "test-never-run"]}]})"));
+  REQUIRE(p.ops.size() == 3);
+  REQUIRE(p.ops[0].kind == OpKind::kRerun);
+  REQUIRE(p.ops[0].task_id == latest);  // the newer earlier action's task wins
+  REQUIRE(p.ops[1].kind == OpKind::kRerun);
+  REQUIRE(p.ops[1].task_id == added_id);
+  REQUIRE(p.ops[2].kind == OpKind::kCreate);
+  REQUIRE(p.ops[2].label == "test-never-run");
+  REQUIRE(p.ops[2].task_id == CopyTaskId(w.action_task, "test-never-run", "0-0"));
+}
+
+TEST_CASE("retrigger-multiple: a label the push does not have is bad input naming it", "[planners][retrigger-multiple]") {
   MultipleWorld w;
   Context ctx = w.Ctx("retrigger-multiple", std::nullopt, R"({"requests": [{"tasks": ["test-1", "no-such-label"]}]})");
   REQUIRE_THROWS_AS(w.PlanAction(ctx), BadInput);
-  REQUIRE_THROWS_WITH(w.PlanAction(ctx), "ACTION_INPUT.requests[0].tasks[1]: label \"no-such-label\" is not in the "
-                                         "decision task's label-to-taskid.json; expected a label of this graph");
+  REQUIRE_THROWS_WITH(w.PlanAction(ctx), "ACTION_INPUT.requests[0].tasks[1]: label \"no-such-label\" has no task in "
+                                         "the push (decision " + w.group + " and its earlier actions) and is not a "
+                                         "retriggerable label of its full graph; expected a label of this push");
+  // in the full graph but not retriggerable and with no task: the same
+  w.AddLabel(tctest::TaskDef(w.group, kNow, kHour, false, "release-never-run"));
+  REQUIRE_THROWS_WITH(w.PlanAction(w.Ctx("retrigger-multiple", std::nullopt,
+                                         R"({"requests": [{"tasks": ["release-never-run"]}]})")),
+                      Catch::StartsWith("ACTION_INPUT.requests[0].tasks[0]: label \"release-never-run\" has no task"));
 }
 
 TEST_CASE("retrigger-multiple: a label whose task the queue no longer has is skipped", "[planners][retrigger-multiple]") {
   MultipleWorld w;
-  w.tasks.erase(w.failed_release);  // in the graph, not in the queue
+  w.tasks.erase(w.failed_release);  // in the push, not in the queue
   Plan p = MustPlan(w, w.Ctx("retrigger-multiple", std::nullopt, R"({"requests": [{"tasks": ["release-signing"]}]})"));
   REQUIRE(p.ops.size() == 1);
   REQUIRE(p.ops[0].status == OpStatus::kSkipped);
@@ -933,6 +1177,9 @@ TEST_CASE("every planner is pure: the same facts give the same plan", "[planners
   DependentsWorld w;
   std::string retriggerable = w.Add("failed", true, "test-linux64/opt-1");
   w.PublishGraph({w.done, w.pending, w.x, retriggerable});
+  tctest::EntryOptions cached;
+  cached.attributes = ParseJson(R"({"cached_task": {"type": "toolchains.v3", "name": "gcc", "digest": "abc"}})", "a");
+  w.AddLabel(tctest::TaskDef(w.group, kNow, kHour, false, "toolchain-linux64-gcc"), cached);
   struct Case {
     std::string cb;
     std::optional<std::string> task;
@@ -947,6 +1194,8 @@ TEST_CASE("every planner is pure: the same facts give the same plan", "[planners
       {"retrigger-multiple", std::nullopt, R"({"requests": [{"tasks": ["test-linux64/opt-1"]}]})"},
       {"rerun-dependents", w.x, "{}"},
       {"rerun-sequence", std::nullopt, "{\"tasks\": [\"" + w.x + "\"]}"},
+      {"add-new-jobs", std::nullopt, R"({"tasks": ["test-linux64/opt-1", "build-win64/opt"], "times": 2})"},
+      {"rebuild-cached-tasks", std::nullopt, "{}"},
   };
   std::set<std::string> covered = {"retrigger-decision"};  // its own test above: it needs a decision task
   for (const auto& c : cases) {

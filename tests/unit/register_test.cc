@@ -56,11 +56,14 @@ TEST_CASE("register: output validates and matches the real gecko-try-2018 action
   Json real = ParseJson(Slurp(Data("gecko-try-2018.actions.json")), "real");
   REQUIRE(doc["version"] == real["version"]);
   REQUIRE(doc["variables"] == real["variables"]);  // {"parameters": ...}
-  // sorted by order: retrigger-decision 11, retrigger 19, retrigger-disabled 20, rerun/cancel 300, rerun-dependents 310, cancel-all 400, rerun-sequence 410, retrigger-multiple
+  // sorted by order: retrigger-decision 11, retrigger 19, retrigger-disabled 20, add-new-jobs 100, rerun 300,
+  // rerun-dependents 310, cancel 350, cancel-all 400, rerun-sequence 410, rebuild-cached-tasks 1000,
+  // retrigger-multiple 10000
   std::vector<std::string> cbs;
   for (auto& a : doc["actions"].GetArray()) cbs.push_back(a["hookPayload"]["decision"]["action"]["cb_name"].GetString());
-  REQUIRE(cbs == std::vector<std::string>{"retrigger-decision", "retrigger", "retrigger-disabled", "rerun", "cancel",
-                                          "rerun-dependents", "cancel-all", "rerun-sequence", "retrigger-multiple"});
+  REQUIRE(cbs == std::vector<std::string>{"retrigger-decision", "retrigger", "retrigger-disabled", "add-new-jobs", "rerun",
+                                          "rerun-dependents", "cancel", "cancel-all", "rerun-sequence",
+                                          "rebuild-cached-tasks", "retrigger-multiple"});
   for (const char* name : {"rerun", "cancel", "cancel-all"}) {
     INFO(name);
     const JsonValue* mine = Find(doc, name, name);
@@ -79,6 +82,9 @@ TEST_CASE("register: output validates and matches the real gecko-try-2018 action
   }
   REQUIRE(std::string((*Find(doc, "retrigger", "retrigger-decision"))["extra"]["actionPerm"].GetString()) ==
           "retrigger-decision");
+  REQUIRE(std::string((*Find(doc, "rebuild-cached-tasks", "rebuild-cached-tasks"))["extra"]["actionPerm"].GetString()) ==
+          "rebuild-cached-tasks");
+  REQUIRE(std::string((*Find(doc, "add-new-jobs", "add-new-jobs"))["extra"]["actionPerm"].GetString()) == "generic");
 }
 
 TEST_CASE("register: entries have the structure of the 2020 autoland actions.json", "[register]") {
@@ -111,15 +117,23 @@ TEST_CASE("register: the hook definition embeds tasks[0] of .taskcluster.yml wit
   std::string tpl_path = std::string(TC_SOURCE_DIR) + "/taskcluster/hooks/in-tree-action.json";
   Json tpl = ParseJson(Slurp(tpl_path), tpl_path);
   Json hooks = BuildActionHooks(doc, tpl, Slurp(Data("gecko-try-2018.taskcluster.yml")));
-  REQUIRE(hooks.Size() == 2);  // generic + retrigger-decision
+  REQUIRE(hooks.Size() == 3);  // generic, retrigger-decision, rebuild-cached-tasks
   Json real = ParseJson(Slurp(Data("in-tree-action.retrigger.hook-task-template.json")), "real");
   const JsonValue* generic = nullptr;
   for (auto& h : hooks.GetArray())
     if (std::string(h["hookId"].GetString()) == "in-tree-action-1-generic/bb2dee27f9") generic = &h;
   REQUIRE(generic);
-  REQUIRE((*generic)["task"]["$let"] == real["$let"]);
-  REQUIRE((*generic)["task"]["in"] == real["in"]["tasks"][0]);
-  REQUIRE((*generic)["triggerSchema"].IsObject());
+  REQUIRE(std::string((*generic)["hookGroupId"].GetString()) == "project-gecko");
+  // a hooks create-hook-request body: the task template, with the trust domain bound in its $let (the
+  // real 2018 template predates it: everything else is the same)
+  const JsonValue& hook = (*generic)["hook"];
+  for (const char* k : {"metadata", "schedule", "bindings", "task", "triggerSchema"}) REQUIRE(hook.HasMember(k));
+  Json let = CopyJson(hook["task"]["$let"]);
+  REQUIRE(std::string(let["trust_domain"].GetString()) == "gecko");
+  let.RemoveMember("trust_domain");
+  REQUIRE(let == real["$let"]);
+  REQUIRE(hook["task"]["in"] == real["in"]["tasks"][0]);
+  REQUIRE(hook["triggerSchema"].IsObject());
 }
 
 TEST_CASE("register: the installed taskcluster/.taskcluster.yml is a list of tasks", "[register]") {
@@ -127,8 +141,8 @@ TEST_CASE("register: the installed taskcluster/.taskcluster.yml is a list of tas
   std::string tpl_path = std::string(TC_SOURCE_DIR) + "/taskcluster/hooks/in-tree-action.json";
   Json hooks = BuildActionHooks(doc, ParseJson(Slurp(tpl_path), tpl_path),
                                 Slurp(std::string(TC_SOURCE_DIR) + "/taskcluster/.taskcluster.yml"));
-  REQUIRE(hooks.Size() == 2);
-  std::string text = ToJson(hooks[0]["task"]);
+  REQUIRE(hooks.Size() == 3);
+  std::string text = ToJson(hooks[0]["hook"]["task"]);
   REQUIRE(text.find("ACTION_CALLBACK") != std::string::npos);
   REQUIRE(text.find("@ACTION_PERM@") == std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <set>
 
 #include "actions/registry.h"
@@ -15,9 +16,10 @@ using namespace tc;
 namespace {
 
 // One file per action (actions/<cb_name>.cc), each registered once.
-const std::vector<std::string> kActionFiles = {"cancel",         "cancel-all",       "rerun",
-                                               "rerun-dependents", "rerun-sequence", "retrigger",
-                                               "retrigger-decision", "retrigger-disabled", "retrigger-multiple"};
+const std::vector<std::string> kActionFiles = {"add-new-jobs",       "cancel",           "cancel-all",
+                                               "rebuild-cached-tasks", "rerun",          "rerun-dependents",
+                                               "rerun-sequence",     "retrigger",        "retrigger-decision",
+                                               "retrigger-disabled", "retrigger-multiple"};
 
 std::vector<std::string> CbNames() {
   std::vector<std::string> out;
@@ -77,7 +79,17 @@ TEST_CASE("registry: task and group actions are the ones taskgraph has", "[regis
   std::set<std::string> group;
   for (const ActionSpec* a : Registry())
     if (a->kind == ActionKind::kGroup) group.insert(a->cb_name);
-  REQUIRE(group == std::set<std::string>{"cancel-all", "retrigger-multiple", "rerun-sequence"});
+  REQUIRE(group == std::set<std::string>{"add-new-jobs", "cancel-all", "rebuild-cached-tasks", "retrigger-multiple",
+                                         "rerun-sequence"});
+}
+
+TEST_CASE("registry: every action file exists, named after its cb_name", "[registry]") {
+  for (const ActionSpec* a : Registry()) {
+    std::string file = a->cb_name;
+    std::replace(file.begin(), file.end(), '-', '_');
+    INFO(file);
+    REQUIRE(std::ifstream(std::string(TC_SOURCE_DIR) + "/action/actions/" + file + ".cc").good());
+  }
 }
 
 TEST_CASE("registry: the retrigger entries share a name; the most specific context comes first", "[registry]") {
@@ -92,11 +104,72 @@ TEST_CASE("registry: the retrigger entries share a name; the most specific conte
   // menu order: retrigger-decision, then retrigger, then its fallback
   REQUIRE(FindAction("retrigger-decision")->order < FindAction("retrigger")->order);
   REQUIRE(FindAction("retrigger")->order < FindAction("retrigger-disabled")->order);
-  // only retrigger-decision needs its own permission
+  // only retrigger-decision and rebuild-cached-tasks need their own permission, named after them (as taskgraph's)
   for (const ActionSpec* a : Registry()) {
     INFO(a->cb_name);
+    const std::string cb = a->cb_name;
     REQUIRE(std::string(a->permission) ==
-            (std::string(a->cb_name) == "retrigger-decision" ? "retrigger-decision" : "generic"));
+            (cb == "retrigger-decision" || cb == "rebuild-cached-tasks" ? cb : std::string("generic")));
+  }
+}
+
+namespace {
+
+// The input schema of an action, as a document.
+Json InputSchema(const char* cb) { return ParseJson(*EmbeddedSchemaText(FindAction(cb)->input_schema), cb); }
+
+bool Valid(const JsonValue& schema, const std::string& input) {
+  return ValidateAgainst(schema, ParseJson(input, "input")).empty();
+}
+
+}  // namespace
+
+TEST_CASE("registry: add-new-jobs as taskgraph declares it: a group action, labels and times 1..100", "[registry]") {
+  const ActionSpec* a = FindAction("add-new-jobs");
+  REQUIRE(a != nullptr);
+  REQUIRE(std::string(a->name) == "add-new-jobs");
+  REQUIRE(std::string(a->title) == "Add new jobs");
+  REQUIRE(std::string(a->symbol) == "add-new");
+  REQUIRE(std::string(a->description) == "Add new jobs using task labels.");
+  REQUIRE(a->order == 100);
+  REQUIRE(std::string(a->permission) == "generic");
+  REQUIRE(a->kind == ActionKind::kGroup);
+  REQUIRE(a->needs != nullptr);  // the push
+  Json schema = InputSchema("add-new-jobs");
+  REQUIRE(Valid(schema, R"({"tasks": ["test-linux64/opt-1"]})"));
+  REQUIRE(Valid(schema, R"({"tasks": ["a", "b"], "times": 100})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": ["a"], "times": 101})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": ["a"], "times": 0})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": []})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": [""]})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": [3]})"));
+  REQUIRE_FALSE(Valid(schema, R"({"times": 2})"));
+  REQUIRE_FALSE(Valid(schema, R"({"tasks": ["a"], "extra": 1})"));
+  REQUIRE(schema["properties"]["times"]["default"] == 1);
+}
+
+TEST_CASE("registry: rebuild-cached-tasks as taskgraph declares it: a group action with its own permission", "[registry]") {
+  const ActionSpec* a = FindAction("rebuild-cached-tasks");
+  REQUIRE(a != nullptr);
+  REQUIRE(std::string(a->name) == "rebuild-cached-tasks");
+  REQUIRE(std::string(a->title) == "Rebuild Cached Tasks");
+  REQUIRE(std::string(a->symbol) == "rebuild-cached");
+  REQUIRE(std::string(a->description) == "Rebuild cached tasks.");
+  REQUIRE(a->order == 1000);
+  REQUIRE(std::string(a->permission) == "rebuild-cached-tasks");
+  REQUIRE(a->kind == ActionKind::kGroup);
+  REQUIRE(a->needs != nullptr);
+  Json schema = InputSchema("rebuild-cached-tasks");
+  REQUIRE(Valid(schema, "{}"));
+  REQUIRE_FALSE(Valid(schema, R"({"force": true})"));
+}
+
+TEST_CASE("registry: every action that reads the push asks for it in needs; permissions are hook-safe", "[registry]") {
+  for (const ActionSpec* a : Registry()) {
+    INFO(a->cb_name);
+    // a permission names a hook (in-tree-action-<level>-<permission>): no "/" (taskgraph refuses it)
+    REQUIRE(std::string(a->permission).find('/') == std::string::npos);
+    REQUIRE_FALSE(std::string(a->permission).empty());
   }
 }
 

@@ -111,9 +111,11 @@ TEST_CASE("rerun: pending/running is a no-op; unscheduled needs force; past dead
                                                                   Catch::Contains("retrigger-disabled"));
 }
 
-TEST_CASE("retrigger x3: copies with derived ids, shifted timestamps, parent and action-task dependency", "[runner]") {
+TEST_CASE("retrigger x3: copies made from the full graph, derived ids, shifted timestamps, parent, dependencies",
+          "[runner]") {
   World w;
   std::string id = w.Seed("failed");
+  const std::string label = "test-linux64/opt-mochitest-1";
   Json orig = w.q.Task(id);
   REQUIRE(w.RunOn("retrigger", id, R"({"times": 3})") == 0);
   REQUIRE(w.creates == 3);
@@ -123,13 +125,14 @@ TEST_CASE("retrigger x3: copies with derived ids, shifted timestamps, parent and
   const int64_t now = w.q.NowMs();
   for (size_t i = 0; i < 3; ++i) {
     std::string nid = r["operations"][i]["taskId"].GetString();
-    REQUIRE(nid == DerivedSlugid(w.action_task, i));
-    REQUIRE(std::string(r["operations"][i]["of"].GetString()) == id);
+    REQUIRE(nid == CopyTaskId(w.action_task, label, std::to_string(i)));
+    REQUIRE(std::string(r["operations"][i]["label"].GetString()) == label);
     Json t = w.q.Task(nid);
     REQUIRE(std::string(t["taskGroupId"].GetString()) == w.group);
+    REQUIRE(std::string(t["schedulerId"].GetString()) == "gecko-level-3");
     REQUIRE(std::string(t["extra"]["parent"].GetString()) == w.action_task);
-    REQUIRE(t["dependencies"].Size() == 1);
-    REQUIRE(std::string(t["dependencies"][0].GetString()) == w.action_task);
+    // the action task, then the decision (no dependency created with it)
+    REQUIRE(StringsOf(Member(t, "dependencies")) == std::vector<std::string>{w.action_task, w.group});
     int64_t created = ParseTimestamp(t["created"].GetString())->ms;
     REQUIRE(std::llabs(created - now) < 5000);
     int64_t delta = created - ParseTimestamp(orig["created"].GetString())->ms;
@@ -166,11 +169,24 @@ TEST_CASE("retrigger: refused for non-retriggerable tasks; retrigger-disabled ne
   REQUIRE(w.creates == 2);
   REQUIRE(w.Report()["warnings"].Size() == 1);
   // retriggerable tasks need no force under retrigger-disabled
-  std::string ok = w.Seed("failed", true);
+  std::string ok = w.Seed("failed", true, TaskDef(w.group, w.q.NowMs(), 3600 * 1000, true, "test-linux64/opt-2"));
   REQUIRE(w.RunOn("retrigger-disabled", ok) == 0);
-  // downstream without the decision task's task-graph.json: refused cleanly
+  // downstream of a task whose label is not in the push's full graph: refused cleanly
+  std::string outside = NewSlugid();
+  w.q.SeedTask(outside, TaskDef(w.group, w.q.NowMs(), 3600 * 1000, true, "test-not-in-the-push"), "failed");
+  w.q.FinishSeeding();
   int before = w.mutations;
-  REQUIRE(w.RunOn("retrigger", ok, R"({"downstream": true})") == 1);
+  REQUIRE(w.RunOn("retrigger", outside, R"({"downstream": true})") == 1);
+  REQUIRE_THAT(w.err, Catch::Contains("not in the push's full-task-graph.json"));
+  REQUIRE(w.mutations == before);
+  // downstream without the push's full graph: bad input naming it
+  MemArtifact missing;
+  missing.name = "public/full-task-graph.json";
+  missing.storage_type = "error";
+  missing.reason = "file-missing-on-worker";
+  w.q.PutArtifact(w.group, -1, missing);
+  REQUIRE(w.RunOn("retrigger", ok, R"({"downstream": true})") == 2);
+  REQUIRE_THAT(w.err, Catch::Contains("public/full-task-graph.json"));
   REQUIRE(w.mutations == before);
 }
 
