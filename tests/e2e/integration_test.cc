@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "emulator_world.h"
-#include "task_graph.h"
+#include "actions/plan.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "core/timestamp.h"
@@ -38,6 +38,7 @@ struct It : tctest::EmulatorWorld {
           auto hook_scopes = tctest::ActionHookScopes();
           hook_scopes.push_back("auth:create-client:*");
           hook_scopes.push_back("assume:*");
+          hook_scopes.push_back("queue:route:index.gecko.v2.*");  // retrigger-decision: the decision's routes
           o.clients = {{"project/admin", kAdminToken, {"*"}},
                        {kHookClient, kHookToken, hook_scopes},
                        {"project/tiny", kTinyToken, {}}};
@@ -213,11 +214,15 @@ TEST_CASE("it: an expired certificate, a wrong token and missing scopes fail wit
   REQUIRE(r.status != 0);
   r = it.RunOn("rerun", id, "{}", {{"TASKCLUSTER_ACCESS_TOKEN", "wrong-token-wrong-token-wrong-token-00000"}});
   REQUIRE(r.status != 0);
+  REQUIRE(it.Mutating() == 0);
+  // missing scopes: the preflight (auth.currentScopes) refuses before the rerun is sent,
+  // naming what the call needs (before it, the queue's InsufficientScopes failed the call: exit 3)
   r = it.RunOn("rerun", id, "{}", {{"TASKCLUSTER_CLIENT_ID", "project/tiny"}, {"TASKCLUSTER_ACCESS_TOKEN", kTinyToken}});
   INFO(Describe(r));
-  REQUIRE(r.status == 3);
-  REQUIRE_THAT(r.err, Catch::Contains("InsufficientScopes"));
-  REQUIRE(it.Committed("POST", "/rerun") == 0);
+  REQUIRE(r.status == 1);
+  REQUIRE_THAT(r.err, Catch::Contains("queue:rerun-task:gecko-level-3/" + it.group + "/" + id) &&
+                          Catch::Contains("nothing was changed"));
+  REQUIRE(it.Mutating() == 0);
   REQUIRE(it.State(id) == "failed");
 }
 
@@ -279,24 +284,18 @@ TEST_CASE("it: secrets never appear in output or artifacts, even with -vv") {
   }
 }
 
-TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifact via redirect + gzip), retrigger-multiple, retrigger-decision") {
+TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifacts via redirect + gzip, the decision through the index), retrigger-multiple, retrigger-decision") {
   It it;
   auto& q = it.emu->queue();
   // build B <- tests T1, T2 (retriggerable); release signing S <- B (not retriggerable, failed)
-  std::string B = NewSlugid(), T1 = NewSlugid(), T2 = NewSlugid(), S = NewSlugid();
-  tctest::GraphArtifacts graph;
-  auto add = [&](const std::string& id, const std::string& label, const std::vector<std::string>& deps,
-                 bool retrigger, const std::string& state) {
-    Json d = tctest::TaskDefWithDeps(it.group, q.NowMs(), label, deps, retrigger);
-    q.SeedTask(id, d, state);
-    graph.Add(id, d, "test", retrigger);
+  auto add = [&](const std::string& label, const std::vector<std::string>& deps, bool retrigger,
+                 const std::string& state) {
+    return it.SeedInPush(tctest::TaskDefWithDeps(it.group, q.NowMs(), label, deps, retrigger), state);
   };
-  add(B, "build-linux64/opt", {}, true, "completed");
-  add(T1, "test-linux64/opt-1", {B}, true, "failed");
-  add(T2, "test-linux64/opt-2", {B}, true, "completed");
-  add(S, "release-signing-linux64", {B}, false, "failed");
-  q.FinishSeeding();
-  graph.Publish(q, it.group);
+  std::string B = add("build-linux64/opt", {it.group}, true, "completed");
+  std::string T1 = add("test-linux64/opt-1", {B}, true, "failed");
+  std::string T2 = add("test-linux64/opt-2", {B}, true, "completed");
+  std::string S = add("release-signing-linux64", {B}, false, "failed");
   it.emu->ClearJournal();
 
   SECTION("retrigger-disabled --downstream of the build, forced (the closure holds a release task)") {
@@ -306,8 +305,24 @@ TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifact via redir
     REQUIRE(it.CommittedDistinct("PUT", "/task/") == 4);
     for (const char* f : {"task-graph.json", "label-to-taskid.json", "to-run.json"})
       REQUIRE(std::filesystem::exists(it.dir + "/" + f));
+    // the push was read as taskgraph reads it: the decision through the index, its artifacts, the
+    // earlier actions' namespaces
+    std::string reads;
+    for (const auto& e : it.emu->Journal()) reads += e.method + " " + e.path + "\n";
+    REQUIRE_THAT(reads, Catch::Contains("GET /api/index/v1/task/gecko.v2.autoland.pushlog-id.12345.decision") &&
+                            Catch::Contains("/artifacts/public%2Fparameters.yml") &&
+                            Catch::Contains("/artifacts/public%2Ffull-task-graph.json") &&
+                            Catch::Contains("/artifacts/public%2Flabel-to-taskid.json") &&
+                            Catch::Contains("GET /api/index/v1/tasks/gecko.v2.autoland.pushlog-id.12345.actions") &&
+                            Catch::Contains("GET /api/index/v1/tasks/gecko.v2.autoland.revision.") &&
+                            Catch::Contains("GET /api/auth/v1/scopes/current"));
+    Json b = q.Task(CopyTaskId(it.action_task, "build-linux64/opt", "0"));
+    REQUIRE(StringsOf(Member(b, "dependencies")) == std::vector<std::string>{it.action_task, it.group});
+    Json t = q.Task(CopyTaskId(it.action_task, "test-linux64/opt-1", "0"));
+    REQUIRE(StringsOf(Member(t, "dependencies")) ==
+            std::vector<std::string>{it.action_task, CopyTaskId(it.action_task, "build-linux64/opt", "0")});
   }
-  SECTION("retrigger-multiple: T1 copied twice, S rerun, T2 (completed, retriggerable) copied") {
+  SECTION("retrigger-multiple: T1 copied twice, S rerun") {
     auto r = it.Run("retrigger-multiple", "null",
                     R"({"requests": [{"tasks": ["test-linux64/opt-1", "release-signing-linux64"], "times": 2}]})");
     INFO(Describe(r));
@@ -315,14 +330,11 @@ TEST_CASE("it: graph actions over HTTP: downstream retrigger (artifact via redir
     REQUIRE(it.CommittedDistinct("PUT", "/task/") == 2);
     REQUIRE(it.Committed("POST", "/rerun") == 1);
     REQUIRE(it.State(S) == "pending");
+    REQUIRE(it.State(T1) == "failed");
+    REQUIRE(it.State(T2) == "completed");
   }
   SECTION("retrigger-decision of the decision task") {
-    Json d = TaskDef(it.group, q.NowMs(), 3600 * 1000, false, "Gecko Decision Task");
-    d["tags"]["kind"] = "decision-task";
-    std::string D = NewSlugid();
-    q.SeedTask(D, d, "completed");
-    q.FinishSeeding();
-    auto r = it.RunOn("retrigger-decision", D);
+    auto r = it.RunOn("retrigger-decision", it.group);
     INFO(Describe(r));
     REQUIRE(r.status == 0);
     REQUIRE(it.CommittedDistinct("PUT", "/task/") == 1);
