@@ -1,7 +1,7 @@
 // Bad-input corpus: every tests/badinput/*.json case runs build/tc-action as a
 // subprocess against a fresh emulator world, and must
-//   - exit with the expected status (2 bad input, 1 policy refusal, 3 for a
-//     Taskcluster failure such as missing scopes);
+//   - exit with the expected status (2 bad input, 1 policy refusal (also the
+//     permission check and the scope preflight), 3 for a Taskcluster failure);
 //   - print exactly one line on stderr, "tc-action: error: ...", containing
 //     the expected text (which names the variable or field);
 //   - write report.json saying the same (exitCode, outcome, error);
@@ -72,25 +72,67 @@ struct World : tctest::EmulatorWorld {
     auto& q = queue();
     const int64_t now = q.NowMs();
     std::string foreign_group = NewSlugid();
-    auto seed = [&](const std::string& g, const std::string& state, bool retrigger, const std::string& label,
-                    int64_t age_ms = 3600 * 1000) {
+    // a task of the push: in its full graph and label-to-taskid.json
+    auto seed = [&](const std::string& state, bool retrigger, const std::string& label, int64_t age_ms = 3600 * 1000) {
       std::string id = NewSlugid();
-      q.SeedTask(id, TaskDef(g, now, age_ms, retrigger, label), state);
+      Json def = TaskDef(group, now, age_ms, retrigger, label);
+      q.SeedTask(id, def, state);
+      push.Add(id, def);
       return id;
     };
-    // The action's decision task (group) has no task-graph.json; a decision task of another group:
+    // A decision task of another group (a push of its own; not a task of the action's group).
     q.SeedTask(foreign_group, TaskDef(foreign_group, now, 3600 * 1000, false, "decision"), "completed");
     vars["GROUP"] = group;
     vars["ACTION_TASK"] = action_task;
     vars["FOREIGN_GROUP"] = foreign_group;
-    vars["TASK"] = seed(group, "failed", true, "test-linux64/opt-mochitest-1");
-    vars["RELEASE"] = seed(group, "completed", false, "release-signing-linux64");
-    vars["FAILED_RELEASE"] = seed(group, "failed", false, "release-beetmover-linux64");
-    vars["COMPLETED"] = seed(group, "completed", true, "test-linux64/opt-xpcshell-1");
-    vars["PENDING"] = seed(group, "pending", true, "test-linux64/opt-mochitest-2");
-    vars["OLD"] = seed(group, "failed", true, "test-linux64/opt-mochitest-3", 25LL * 3600 * 1000);  // past deadline
-    vars["FOREIGN"] = seed(foreign_group, "failed", true, "test-linux64/opt-mochitest-1");
+    vars["TASK"] = seed("failed", true, "test-linux64/opt-mochitest-1");
+    vars["RELEASE"] = seed("completed", false, "release-signing-linux64");
+    vars["FAILED_RELEASE"] = seed("failed", false, "release-beetmover-linux64");
+    vars["COMPLETED"] = seed("completed", true, "test-linux64/opt-xpcshell-1");
+    vars["PENDING"] = seed("pending", true, "test-linux64/opt-mochitest-2");
+    vars["OLD"] = seed("failed", true, "test-linux64/opt-mochitest-3", 25LL * 3600 * 1000);  // past deadline
+    std::string foreign = NewSlugid();
+    q.SeedTask(foreign, TaskDef(foreign_group, now, 3600 * 1000, true, "test-linux64/opt-mochitest-1"), "failed");
+    vars["FOREIGN"] = foreign;
+    // a task of the group that is in no full graph (e.g. made by hand)
+    vars["OUTSIDE"] = NewSlugid();
+    q.SeedTask(vars["OUTSIDE"], TaskDef(group, now, 3600 * 1000, true, "test-made-by-hand"), "failed");
+    // labels of the full graph with no task: one runnable, one whose task-reference names no dependency
+    push.Add("", TaskDef(group, now, 3600 * 1000, true, "test-linux64/opt-never-run"));
+    push.Add("", tctest::TaskDefWithDeps(group, now, "build-bad-reference", {vars["TASK"]}, false));
+    Json& bad = push.MutableEntry("build-bad-reference");
+    Json ref = ParseJson(R"({"task-reference": "<nope>"})", "ref");
+    bad["task"]["payload"]["env"].AddMember("BROKEN", JsonValue(ref, bad.GetAllocator()), bad.GetAllocator());
     q.FinishSeeding();
+    Publish();
+    // Pushes whose decision (not indexed: found as the task group) published only some artifacts:
+    // no full-task-graph.json, no label-to-taskid.json, a malformed full-task-graph.json.
+    for (const char* which : {"NOGRAPH", "NOLABELS", "BADGRAPH"}) {
+      const std::string g = NewSlugid(), t = NewSlugid();
+      tctest::PushParameters params;
+      params.pushlog_id = std::string(which) == "NOGRAPH" ? "2" : std::string(which) == "NOLABELS" ? "3" : "4";
+      tctest::DecisionGraph other(g, params);
+      Json decision = other.DecisionDefinition(now);
+      decision["routes"].SetArray();  // not indexed
+      q.SeedTask(g, decision, "completed");
+      Json def = TaskDef(g, now, 3600 * 1000, true, "test-linux64/opt-mochitest-1");
+      q.SeedTask(t, def, "failed");
+      q.FinishSeeding();
+      other.Add(t, def);
+      tctest::DecisionGraph::Artifacts a;
+      a.full_graph = std::string(which) != "NOGRAPH";
+      a.label_to_taskid = std::string(which) != "NOLABELS";
+      other.Publish(q, a);
+      if (std::string(which) == "BADGRAPH") {
+        MemArtifact junk;
+        junk.name = "public/full-task-graph.json";
+        junk.content_type = "application/json";
+        junk.content = R"({"test-linux64/opt-mochitest-1": {"label": )";
+        q.PutArtifact(g, -1, junk);
+      }
+      vars[std::string(which) + "_GROUP"] = g;
+      vars[std::string(which) + "_TASK"] = t;
+    }
     vars["UNKNOWN"] = NewSlugid();
     vars["V1SLUG"] = V1LookingSlugid();
     vars["ROOT_URL"] = emu->root_url();
@@ -99,15 +141,33 @@ struct World : tctest::EmulatorWorld {
     vars["TINY_TOKEN"] = kTinyToken;
     vars["WRONG_TOKEN"] = kWrongToken;
     const int64_t wall = NowMs();
-    const std::vector<std::string> scopes = tctest::ActionHookScopes();
+    // the action hook's scopes, and the action permissions of the push's repository
+    std::vector<std::string> scopes = tctest::ActionHookScopes();
+    scopes.push_back("assume:" + push.params.RolePrefix() + ":action:*");
     auto temp = tctest::MakeTempCreds(kHookClient, kHookToken, scopes, wall - 60000, wall + 3600000);
     auto expired = tctest::MakeTempCreds(kHookClient, kHookToken, scopes, wall - 7200000, wall - 3600000);
+    // a generic action's hook: action:generic only
+    std::vector<std::string> generic_scopes = tctest::ActionHookScopes();
+    generic_scopes.push_back("assume:" + push.params.RolePrefix() + ":action:generic");
+    auto generic = tctest::MakeTempCreds(kHookClient, kHookToken, generic_scopes, wall - 60000, wall + 3600000);
+    // the permission, and every queue scope but createTask's
+    auto no_create = tctest::MakeTempCreds(
+        kHookClient, kHookToken,
+        {"assume:" + push.params.RolePrefix() + ":action:*", "queue:rerun-task:gecko-level-3/*",
+         "queue:cancel-task:gecko-level-3/*", "queue:scheduler-id:gecko-level-3", "queue:route:tc-treeherder.*",
+         "secrets:get:project/x"},
+        wall - 60000, wall + 3600000);
     vars["TEMP_TOKEN"] = temp.access_token;
     vars["TEMP_CERT"] = temp.certificate;
     vars["EXPIRED_TOKEN"] = expired.access_token;
     vars["EXPIRED_CERT"] = expired.certificate;
-    secrets = {kHookToken, kTinyToken, kWrongToken, temp.access_token, expired.access_token};
-    for (const auto* c : {&temp, &expired}) {
+    vars["GENERIC_TOKEN"] = generic.access_token;
+    vars["GENERIC_CERT"] = generic.certificate;
+    vars["NO_CREATE_TOKEN"] = no_create.access_token;
+    vars["NO_CREATE_CERT"] = no_create.certificate;
+    secrets = {kHookToken, kTinyToken, kWrongToken, temp.access_token, expired.access_token, generic.access_token,
+               no_create.access_token};
+    for (const auto* c : {&temp, &expired, &generic, &no_create}) {
       Json cert = ParseJson(c->certificate, "cert");
       secrets.push_back(cert["signature"].GetString());
       secrets.push_back(cert["seed"].GetString());
@@ -221,6 +281,7 @@ Outcome RunCase(World& w, const Json& c, const std::string& where) {
   }
   if (c.HasMember("args"))
     for (const auto& a : c["args"].GetArray()) argv.push_back(w.Value(a, where + ".args"));
+  if (c.HasMember("faults")) w.emu->AddFaults(ParseFaults(c["faults"]));
   Outcome o;
   o.proc = tctest::RunTcAction(argv, env);
   o.all_output = o.proc.out + o.proc.err;
@@ -258,7 +319,7 @@ TEST_CASE("badinput: the corpus has at least 50 well-formed cases") {
     for (const auto& m : c.GetObject()) {
       static const std::set<std::string> known = {"name", "description", "env", "args", "context_file",
                                                   "context_raw", "expect_exit", "expect_error",
-                                                  "allow_uncommitted_mutation", "known_bug"};
+                                                  "allow_uncommitted_mutation", "known_bug", "faults"};
       INFO("field " << m.name.GetString());
       REQUIRE(known.count(m.name.GetString()));
     }
