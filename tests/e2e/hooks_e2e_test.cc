@@ -10,12 +10,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "emulator/emulator.h"
 #include "emulator/emulator_hooks.h"
 #include "core/error.h"
 #include "taskcluster/hooks_http.h"
+#include "task_graph.h"
 #include "tc_action.h"
 #include "core/slugid.h"
 #include "test_util.h"
@@ -37,6 +39,7 @@ struct E2E {
   std::string retriggerable = NewSlugid();
   std::string release = NewSlugid();
   std::unique_ptr<Emulator> emu;
+  tctest::DecisionGraph push{decision};
   Json actions, hooks;
 
   E2E() {
@@ -68,7 +71,7 @@ struct E2E {
       {"roleId": "hook-id:project-gecko/in-tree-action-3-*", "scopes": [
         "assume:repo:)" + kRepo + R"(:action:*", "queue:create-task:very-low:gecko-3/decision",
         "queue:scheduler-id:gecko-level-3", "queue:route:tc-treeherder.v2.autoland.*",
-        "queue:route:index.gecko.v2.autoland.pushlog-id.*",
+        "queue:route:index.gecko.v2.autoland.pushlog-id.*", "queue:route:index.gecko.v2.autoland.revision.*",
         "queue:route:notify.email.taskcluster-notifications+action-task@mozilla.com.*",
         "queue:create-task:project:none"]},
       {"roleId": "repo:)" + kRepo + R"(:action:generic", "scopes": [
@@ -77,23 +80,49 @@ struct E2E {
         "secrets:get:project/x"]}]})";
     emu = std::make_unique<Emulator>(o);
     emu->Start();
-    emu->hooks().AddHooks(hooks);
+    emu->hooks().AddHooks(EmulatorHooksOf(hooks));
     emu->hooks().SetWorker(ParseJson(R"({"enabled": true, "clientId": "project/gecko/action-worker", "binary": ")" +
                                          Bin() + "\"}",
                                      "worker"));
-    Seed(decision, "decision", false, "completed", &actions);
-    Seed(retriggerable, "test-linux64/opt-mochitest-1", true, "failed");
-    Seed(release, "beetmover-linux64/opt", false, "completed");
+    // the decision of the push: indexed, with actions.json and what a decision publishes
+    // (parameters.yml, the full graph and label map of its two tasks)
+    push.params.pushlog_id = "109591";
+    push.params.head_rev = "c7766d0b4a121985a8b07e6721d66ccab57bbf76";
+    push.params.base_repository = "https://hg.mozilla.org/mozilla-unified";
+    Seed(decision, push.DecisionDefinition(emu->queue().NowMs()), "completed", &actions);
+    Seed(retriggerable, Def("test-linux64/opt-mochitest-1", true), "failed");
+    Seed(release, Def("beetmover-linux64/opt", false), "completed");
+    push.Add(retriggerable, Def("test-linux64/opt-mochitest-1", true));
+    push.Add(release, Def("beetmover-linux64/opt", false));
+    push.Publish(emu->queue());
     emu->ClearJournal();
+  }
+
+  // register --hooks-output writes hooks.createHook bodies ({hookGroupId, hookId, hook}); the
+  // emulator's hooks service takes {hookGroupId, hookId, task, triggerSchema}.
+  static Json EmulatorHooksOf(const JsonValue& created) {
+    Json out(rapidjson::kArrayType);
+    auto& a = out.GetAllocator();
+    for (const auto& h : created.GetArray()) {
+      JsonValue e(rapidjson::kObjectType);
+      e.AddMember("hookGroupId", CopyValue(h["hookGroupId"], a), a);
+      e.AddMember("hookId", CopyValue(h["hookId"], a), a);
+      e.AddMember("task", CopyValue(h["hook"]["task"], a), a);
+      e.AddMember("triggerSchema", CopyValue(h["hook"]["triggerSchema"], a), a);
+      out.PushBack(e, a);
+    }
+    return out;
   }
   ~E2E() {
     emu->Stop();
     std::filesystem::remove_all(dir);
   }
 
-  void Seed(const std::string& id, const std::string& label, bool retrigger, const std::string& state,
-            const JsonValue* actions_json = nullptr) {
-    Json def = tctest::TaskDef(decision, emu->queue().NowMs(), 3600 * 1000, retrigger, label);
+  Json Def(const std::string& label, bool retrigger) {
+    return tctest::TaskDef(decision, emu->queue().NowMs(), 3600 * 1000, retrigger, label);
+  }
+
+  void Seed(const std::string& id, const Json& def, const std::string& state, const JsonValue* actions_json = nullptr) {
     Json seed(rapidjson::kArrayType);
     auto& a = seed.GetAllocator();
     JsonValue e(rapidjson::kObjectType);
@@ -169,10 +198,11 @@ TEST_CASE("hooks e2e: register -> trigger retrigger -> hook creates the action t
   REQUIRE(ParseJson(task["payload"]["env"]["ACTION_INPUT"].GetString(), "input") ==
           ParseJson(R"({"downstream": false, "times": 2})", "x"));
   REQUIRE(std::string(task["extra"]["treeherder"]["symbol"].GetString()) == "rt");
-  bool index_route = false;
-  for (auto& rt : task["routes"].GetArray())
-    index_route |= std::string(rt.GetString()) == "index.gecko.v2.autoland.pushlog-id.109591.actions." + action_task;
-  REQUIRE(index_route);
+  // indexed under both namespaces later actions read (taskgraph's fetch_graph_and_labels)
+  std::set<std::string> routes;
+  for (auto& rt : task["routes"].GetArray()) routes.insert(rt.GetString());
+  REQUIRE(routes.count("index.gecko.v2.autoland.pushlog-id.109591.actions." + action_task));
+  REQUIRE(routes.count("index.gecko.v2.autoland.revision.c7766d0b4a121985a8b07e6721d66ccab57bbf76.actions." + action_task));
   REQUIRE(std::string(t.emu->queue().Status(action_task)["status"]["state"].GetString()) == "completed");
   REQUIRE_NOTHROW(ParseJson(t.emu->queue().GetLatestArtifact(action_task, "public/report.json"), "report"));
 
@@ -183,7 +213,13 @@ TEST_CASE("hooks e2e: register -> trigger retrigger -> hook creates the action t
     Json c = t.emu->queue().Task(k);
     REQUIRE(std::string(c["metadata"]["name"].GetString()) == "test-linux64/opt-mochitest-1");
     REQUIRE(std::string(c["taskGroupId"].GetString()) == t.decision);
+    // made from the push's full graph: on the action task, and on the decision (nothing else created)
+    REQUIRE(StringsOf(Member(c, "dependencies")) == std::vector<std::string>{action_task, t.decision});
   }
+  // the action task published what later actions read: its label map names the copies
+  Json l2t = ParseJson(t.emu->queue().GetLatestArtifact(action_task, "public/label-to-taskid.json"), "l2t");
+  const std::string copy = l2t["test-linux64/opt-mochitest-1"].GetString();
+  REQUIRE(std::find(kids.begin(), kids.end(), copy) != kids.end());
 
   // journal: the triggerHook request and the hooks service's createTask committed once each
   int triggers = 0, hook_creates = 0;
@@ -229,7 +265,8 @@ TEST_CASE("hooks e2e: `tc-action actions` lists the menu for a task and for the 
   Json list = ParseJson(r.out, "out");
   std::vector<std::string> titles;
   for (auto& a : list.GetArray()) titles.push_back(a["title"].GetString());
-  REQUIRE(titles == std::vector<std::string>{"Retrigger (disabled)", "Rerun", "Cancel Task", "Rerun dependents (cancel + rerun)"});
+  // by order: rerun 300, rerun-dependents 310, cancel 350 (taskgraph's orders)
+  REQUIRE(titles == std::vector<std::string>{"Retrigger (disabled)", "Rerun", "Rerun dependents (cancel + rerun)", "Cancel Task"});
   r = tctest::RunProcess({Bin(), "actions", "--decision-task", t.decision}, t.Env());
   REQUIRE(r.status == 0);
   REQUIRE_THAT(r.out, Catch::Contains("cancel-all") && Catch::Contains("retrigger-multiple") &&
@@ -266,7 +303,7 @@ TEST_CASE("hooks e2e: bad input is refused with one line and nothing is created"
     Json broken = CopyJson(t.actions);
     for (auto& a : broken["actions"].GetArray()) a["hookPayload"]["decision"].RemoveMember("push");
     std::string dec2 = NewSlugid();
-    t.Seed(dec2, "decision-2", false, "completed", &broken);
+    t.Seed(dec2, t.Def("decision-2", false), "completed", &broken);
     tasks_before = t.emu->queue().TaskIds().size();
     t.emu->ClearJournal();
     auto r = t.Trigger({"--task", t.retriggerable, "rerun"}, dec2);
