@@ -13,7 +13,6 @@
 
 #include "actions/registry.h"
 #include "emulator_world.h"
-#include "task_graph.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "core/timestamp.h"
@@ -26,17 +25,14 @@ namespace {
 
 const char* kToken = "scenario-token-scenario-token-scenario-00";
 
-// One client with every scope; the decision task is a decision task (kind
-// decision-task), so that retrigger-decision applies to it.
+// One client with every scope; the decision task is a real decision (kind
+// decision-task, indexed), so that retrigger-decision applies to it; every
+// task a scenario adds is in its push (full graph and label map).
 struct World : tctest::EmulatorWorld {
-  tctest::GraphArtifacts graph;  // task-graph.json of the decision
-
   World()
       : EmulatorWorld([] {
           tctest::EmulatorWorldOptions o;
           o.clients = {{"releng/action", kToken, {"*"}}};
-          o.decision_label = "Gecko Decision Task";
-          o.decision_kind = "decision-task";
           return o;
         }()) {}
 
@@ -64,17 +60,17 @@ struct World : tctest::EmulatorWorld {
     }
     return d;
   }
-  // Seeds a task in `state` (with `runs` runs) and records its graph entry.
+  // Seeds a task in `state` (with `runs` runs) and adds it to the push (published).
   std::string Add(const Json& def, const std::string& state, int runs = 1) {
     std::string id = NewSlugid();
     Json r(rapidjson::kNumberType);
     r.SetInt(runs);
     queue().SeedTask(id, def, state, runs > 1 ? &r : nullptr);
     queue().FinishSeeding();
-    graph.Add(id, def, def["tags"]["kind"].GetString(), false);
+    push.Add(id, def);
+    Publish();
     return id;
   }
-  void PublishGraph() { graph.Publish(queue(), group, false); }
 
   std::map<std::string, std::string> Env() {
     auto env = creds;
@@ -120,7 +116,6 @@ Nightly BuildNightly(World& w) {
   n.S = w.Add(w.Def("build-signing", "build-signing-linux64-shippable/opt", {n.B}, {n.B}), "completed");
   n.M = w.Add(w.Def("beetmover-repackage", "beetmover-repackage-linux64-shippable/opt", {n.S}, {n.S}), "completed");
   n.T = w.Add(w.Def("test", "test-linux64-shippable/opt-xpcshell-1", {n.B}, {}, true), "failed");
-  w.PublishGraph();
   w.emu->ClearJournal();
   return n;
 }
@@ -167,7 +162,7 @@ DeadlineExceeded BuildDeadlineExceeded(World& w) {
   std::string prev_group = NewSlugid();
   d.prev = NewSlugid();  // a task of an earlier release phase (another group)
   w.emu->queue().SeedTask(d.prev, w.Def("build", "build-linux64/opt", {}, {}, false, 3600 * 1000, prev_group), "completed");
-  w.emu->queue().FinishSeeding();
+  w.emu->queue().FinishSeeding();  // in no label map of this push: a literal dependency in its full graph
   const int64_t three_days = 3LL * 24 * 3600 * 1000;
   d.L = w.Add(w.Def("release-mark-as-shipped", "release-mark-as-shipped", {d.prev}, {}, false, three_days), "failed");
   d.N = w.Add(w.Def("release-signing", "release-signing-linux64", {}, {}, false, three_days), "failed");
@@ -217,7 +212,10 @@ TEST_CASE("scenario: nightly graph with signing -> beetmover chains (Chain of Tr
     auto r = w.RunOn("retrigger", B, R"({"downstream": true})");
     INFO(Describe(r));
     REQUIRE(r.status == 1);
-    REQUIRE_THAT(r.err, Catch::Contains("release") && Catch::Contains(S) && Catch::Contains("retrigger-disabled"));
+    // the release labels it would re-create (by label: they are made from the push's full graph)
+    REQUIRE_THAT(r.err, Catch::Contains("re-create 2 release") && Catch::Contains("build-signing-linux64-shippable/opt") &&
+                            Catch::Contains("beetmover-repackage-linux64-shippable/opt") &&
+                            Catch::Contains("retrigger-disabled"));
     REQUIRE(w.Mutations().empty());
     r = w.RunOn("retrigger-disabled", B, R"({"downstream": true, "force": true})");
     INFO(Describe(r));
