@@ -1,13 +1,16 @@
 // Fault matrix: build/tc-action run as a subprocess against an in-process
 // emulator, with one fault injected per cell on the action's mutating calls
 // (PUT task/..., POST .../rerun, POST .../cancel) and, for the downstream
-// retrigger, on the GET of the decision task's public/task-graph.json.
+// retrigger, on the GET of the decision task's public/full-task-graph.json.
+// The world is a push (tests/support/task_graph.h): copies are made from its
+// full graph, taskIds derived from (TASK_ID, label, copy).
 //
 // Every cell asserts, from the emulator's journal and the final queue state:
 //   - the fault actually fired (the cell is not vacuous);
 //   - the set of created tasks is exactly the intended one (distinct taskIds,
 //     nothing lost, nothing duplicated, each definition the intended copy:
-//     extra.parent, dependencies and embedded taskIds remapped);
+//     extra.parent, dependencies [action task, ..., decision], references
+//     resolved to the new copies);
 //   - reruns and cancels took effect exactly once (runs count);
 //   - no committed mutation outside the intended set;
 //   - the exit status and report.json (0 when retries absorbed the fault,
@@ -27,7 +30,8 @@
 #include <thread>
 
 #include "emulator_world.h"
-#include "task_graph.h"
+#include "actions/plan.h"
+#include "core/task.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "test_util.h"
@@ -136,10 +140,10 @@ struct World : tctest::EmulatorWorld {
           return o;
         }()) {}
 
-  // The release graph of tests/support/task_graph.h: X (toolchain, outside) <- B (build) <- S
+  // The release push of tests/support/task_graph.h: X (toolchain, outside) <- B (build) <- S
   // (signing, consumes B) <- M (beetmover, consumes S, URL to B); T (test of B); R (release signing of B).
   void SeedGraph() {
-    auto g = tctest::SeedReleaseGraph(queue(), group);
+    auto g = tctest::SeedReleaseGraph(queue(), push);
     X = g.X, B = g.B, S = g.S, M = g.M, T = g.T, R = g.R;
   }
 
@@ -198,6 +202,8 @@ struct World : tctest::EmulatorWorld {
 using tctest::Describe;
 
 std::string PutPath(const std::string& id) { return "/api/queue/v1/task/" + id; }
+// The GET of the decision's full-task-graph.json (the artifact name is URL-encoded in the path).
+const char* kFullGraphGet = "^/api/queue/v1/task/[^/]+/artifacts/public(/|%2F)full-task-graph\\.json$";
 std::string PostPath(const std::string& id, const std::string& what) { return "/api/queue/v1/task/" + id + "/" + what; }
 
 void RequireReport(World& w, int code) {
@@ -210,9 +216,10 @@ void RequireReport(World& w, int code) {
 
 // --------------------------------------------------------- retrigger x3
 
-// The intended copies of T (retriggerable, failed, no dependencies): 3 copies at
-// DerivedSlugid(action_task, 0..2), each T's definition with extra.parent and a
-// dependency on the action task.
+// The intended copies of T (retriggerable, failed, no dependencies; its label in
+// the push's full graph): 3 copies at CopyTaskId(action_task, label, "0".."2"),
+// each made from T's full-graph entry: T's definition with extra.parent, every
+// timestamp shifted to now, depending on the action task and the decision.
 void RequireRetriggerCopies(World& w, const std::string& orig, const std::set<std::string>& expect_ids,
                             const std::set<std::string>& before) {
   std::set<std::string> after = w.Ids();
@@ -224,8 +231,9 @@ void RequireRetriggerCopies(World& w, const std::string& orig, const std::set<st
   for (const auto& id : created) {
     Json t = w.emu->queue().Task(id);
     REQUIRE(std::string(t["extra"]["parent"].GetString()) == w.action_task);
-    REQUIRE(t["dependencies"].Size() == 1);
-    REQUIRE(HasString(t["dependencies"], w.action_task));
+    REQUIRE(t["dependencies"].Size() == 2);
+    REQUIRE(std::string(t["dependencies"][0].GetString()) == w.action_task);
+    REQUIRE(std::string(t["dependencies"][1].GetString()) == w.group);
     // the same payload, every timestamp shifted by the same amount as created
     const int64_t shift = ParseTimestamp(t["created"].GetString())->ms - ParseTimestamp(o["created"].GetString())->ms;
     REQUIRE(shift >= 0);
@@ -238,9 +246,16 @@ void RequireRetriggerCopies(World& w, const std::string& orig, const std::set<st
   }
 }
 
-std::set<std::string> Derived(const std::string& seed, int n) {
+const char* kLabel = "test-linux64/opt-mochitest-1";  // EmulatorWorld::Seed's
+
+// The taskId of copy i of `label`, as the action task derives it.
+std::string Copy(const std::string& action, int i, const std::string& label = kLabel) {
+  return CopyTaskId(action, label, std::to_string(i));
+}
+
+std::set<std::string> Derived(const std::string& action, int n) {
   std::set<std::string> s;
-  for (int i = 0; i < n; ++i) s.insert(DerivedSlugid(seed, i));
+  for (int i = 0; i < n; ++i) s.insert(Copy(action, i));
   return s;
 }
 
@@ -252,14 +267,25 @@ std::set<std::string> PutsOf(const std::set<std::string>& ids) {
 
 // --------------------------------------------------------- downstream
 
-// Plans the downstream retrigger with --dry-run and returns original -> copy taskId.
+// Plans the downstream retrigger with --dry-run and returns original -> copy taskId
+// (the copies are made by label from the full graph: matched through the labels).
 std::map<std::string, std::string> DryRunDownstream(World& w) {
   auto r = w.RunDownstream({"--dry-run"});
   INFO(Describe(r));
   REQUIRE(r.status == 0);
+  std::map<std::string, std::string> id_of;  // label -> original
+  for (const auto& id : {w.B, w.S, w.M, w.T, w.R}) {
+    const Json def = w.emu->queue().Task(id);
+    id_of[TaskView(&def, nullptr).label()] = id;
+  }
   std::map<std::string, std::string> m;
   Json rep = w.Report();  // keep the document alive while iterating it
-  for (const auto& op : rep["operations"].GetArray()) m[op["of"].GetString()] = op["taskId"].GetString();
+  for (const auto& op : rep["operations"].GetArray()) {
+    const std::string label = op["label"].GetString();
+    REQUIRE(id_of.count(label));
+    REQUIRE(std::string(op["taskId"].GetString()) == CopyTaskId(w.action_task, label, "0"));
+    m[id_of.at(label)] = op["taskId"].GetString();
+  }
   REQUIRE(m.size() == 5);
   int mutating = 0;
   for (const auto& e : w.emu->Journal()) mutating += e.mutating;
@@ -268,7 +294,8 @@ std::map<std::string, std::string> DryRunDownstream(World& w) {
   return m;
 }
 
-// The copies that exist are exactly `expect` (originals), each remapped.
+// The copies that exist are exactly `expect` (originals), each made from the full graph
+// with its references resolved to the new copies.
 void RequireDownstreamCopies(World& w, const std::map<std::string, std::string>& copy, const std::set<std::string>& expect,
                              const std::set<std::string>& before) {
   std::set<std::string> created;
@@ -285,21 +312,23 @@ void RequireDownstreamCopies(World& w, const std::map<std::string, std::string>&
     for (const auto& [old, nu] : copy) REQUIRE(text.find(old) == std::string::npos);  // no old id of the set survives
   }
   const std::string nb = copy.at(w.B), ns = copy.at(w.S);
-  if (expect.count(w.B)) {
+  // every copy depends on the action task first
+  for (const auto& o : expect) REQUIRE(std::string(task(o)["dependencies"][0].GetString()) == w.action_task);
+  if (expect.count(w.B)) {  // the push's toolchain (reused), the decision (no dependency created with it)
     Json b = task(w.B);
-    REQUIRE(b["dependencies"].Size() == 2);
+    REQUIRE(b["dependencies"].Size() == 3);
     REQUIRE(HasString(b["dependencies"], w.X));
-    REQUIRE(HasString(b["dependencies"], w.action_task));
+    REQUIRE(std::string(b["dependencies"][2].GetString()) == w.group);
   }
   if (expect.count(w.S)) {
     Json s = task(w.S);
-    REQUIRE(s["dependencies"].Size() == 1);
+    REQUIRE(s["dependencies"].Size() == 2);
     REQUIRE(HasString(s["dependencies"], nb));
     REQUIRE(std::string(s["payload"]["upstreamArtifacts"][0]["taskId"].GetString()) == nb);
   }
   if (expect.count(w.M)) {
     Json m = task(w.M);
-    REQUIRE(m["dependencies"].Size() == 2);
+    REQUIRE(m["dependencies"].Size() == 3);
     REQUIRE(HasString(m["dependencies"], nb));
     REQUIRE(HasString(m["dependencies"], ns));
     REQUIRE(std::string(m["payload"]["upstreamArtifacts"][0]["taskId"].GetString()) == ns);
@@ -308,7 +337,7 @@ void RequireDownstreamCopies(World& w, const std::map<std::string, std::string>&
   for (const auto& leaf : {w.T, w.R}) {
     if (!expect.count(leaf)) continue;
     Json t = task(leaf);
-    REQUIRE(t["dependencies"].Size() == 1);
+    REQUIRE(t["dependencies"].Size() == 2);
     REQUIRE(HasString(t["dependencies"], nb));
   }
 }
@@ -320,7 +349,7 @@ std::set<std::string> Values(const std::map<std::string, std::string>& m) {
 }
 
 // After a run that exited 0: report.json says so, every copy of the closure
-// exists (remapped), each created once, and nothing else was committed.
+// exists (made from the full graph), each created once, and nothing else was committed.
 void RequireAllCopied(World& w, const std::map<std::string, std::string>& copy, const std::set<std::string>& before) {
   RequireReport(w, 0);
   RequireDownstreamCopies(w, copy, {w.B, w.S, w.M, w.T, w.R}, before);
@@ -371,7 +400,7 @@ TEST_CASE("matrix: retrigger x3 under transient faults on one PUT") {
       World w;
       std::string t = w.Seed("failed");
       std::set<std::string> before = w.Ids();
-      std::string target = DerivedSlugid(w.action_task, 1);
+      std::string target = Copy(w.action_task, 1);
       w.Fault("PUT", PutPath(target) + "$", kind, 2);
       auto r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
       INFO(Describe(r));
@@ -388,7 +417,7 @@ TEST_CASE("matrix: retrigger x3 under transient faults on one PUT") {
 TEST_CASE("matrix: retrigger x3, a taskId already taken by someone else (409)") {
   World w;
   std::string t = w.Seed("failed");
-  std::string target = DerivedSlugid(w.action_task, 1);
+  std::string target = Copy(w.action_task, 1);
   // someone else's task at the id tc-action derives for the 2nd copy
   Json other = TaskDef(w.group, w.emu->queue().NowMs(), 0, true, "someone-else");
   other["extra"].AddMember("parent", Str(NewSlugid(), other.GetAllocator()), other.GetAllocator());
@@ -401,12 +430,13 @@ TEST_CASE("matrix: retrigger x3, a taskId already taken by someone else (409)") 
   REQUIRE(r.status == 3);
   RequireReport(w, 3);
   Json rep = w.Report();
-  REQUIRE(w.OpStatus(rep, DerivedSlugid(w.action_task, 0)) == "done");
+  REQUIRE(w.OpStatus(rep, Copy(w.action_task, 0)) == "done");
   REQUIRE(w.OpStatus(rep, target) == "failed");
-  REQUIRE_THAT(w.OpDetail(rep, target), Catch::Contains("already exists"));
-  REQUIRE(w.OpStatus(rep, DerivedSlugid(w.action_task, 2)) == "done");
+  REQUIRE_THAT(w.OpDetail(rep, target), Catch::Contains("already exists") &&
+                                            Catch::Contains("not created by action task " + w.action_task));
+  REQUIRE(w.OpStatus(rep, Copy(w.action_task, 2)) == "done");
   REQUIRE_THAT(r.err, Catch::StartsWith("tc-action: error: 1 of 3 operations failed"));
-  std::set<std::string> want = {DerivedSlugid(w.action_task, 0), DerivedSlugid(w.action_task, 2)};
+  std::set<std::string> want = {Copy(w.action_task, 0), Copy(w.action_task, 2)};
   RequireRetriggerCopies(w, t, want, before);
   // the other task is untouched
   Json still = w.emu->queue().Task(target);
@@ -419,11 +449,39 @@ TEST_CASE("matrix: retrigger x3, a taskId already taken by someone else (409)") 
   Record("retrigger x3 @ 2nd PUT", "409", "exit 3, 2/3 created, 1 failed (taken id), 0 dup");
 }
 
+TEST_CASE("matrix: retrigger x3, a taskId already taken by this action task for another label (409)") {
+  // A retried action task whose plan shifted must not count another label's task as its copy:
+  // a 409 is "already created" only for extra.parent == TASK_ID and the same label.
+  World w;
+  std::string t = w.Seed("failed");
+  std::string target = Copy(w.action_task, 1);
+  Json other = TaskDef(w.group, w.emu->queue().NowMs(), 0, true, "test-linux64/opt-another-label");
+  other["extra"].AddMember("parent", Str(w.action_task, other.GetAllocator()), other.GetAllocator());
+  w.emu->queue().SeedTask(target, other, "pending");
+  w.emu->queue().FinishSeeding();
+  w.emu->ClearJournal();
+  std::set<std::string> before = w.Ids();
+  auto r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
+  INFO(Describe(r));
+  REQUIRE(r.status == 3);
+  RequireReport(w, 3);
+  Json rep = w.Report();
+  REQUIRE(w.OpStatus(rep, target) == "failed");
+  REQUIRE_THAT(w.OpDetail(rep, target), Catch::Contains("already exists") &&
+                                            Catch::Contains("created by this action task for another label"));
+  std::set<std::string> want = {Copy(w.action_task, 0), Copy(w.action_task, 2)};
+  RequireRetriggerCopies(w, t, want, before);
+  REQUIRE(w.emu->queue().Task(target)["metadata"]["name"] == "test-linux64/opt-another-label");
+  w.RequireOnlyIntendedMutations(PutsOf(want));
+  Record("retrigger x3 @ 2nd PUT (id taken by this action task, another label)", "409",
+         "exit 3, 2/3 created, 1 failed (not counted as done), 0 dup");
+}
+
 TEST_CASE("matrix: retrigger x3, the action task is retried after exhausting retries") {
   World w;
   std::string t = w.Seed("failed");
   std::set<std::string> before = w.Ids();
-  std::string target = DerivedSlugid(w.action_task, 1);
+  std::string target = Copy(w.action_task, 1);
   w.Fault("PUT", PutPath(target) + "$", "500", 6);
   auto r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
   INFO(Describe(r));
@@ -431,11 +489,11 @@ TEST_CASE("matrix: retrigger x3, the action task is retried after exhausting ret
   REQUIRE(w.Fired("500", target) == 6);
   RequireReport(w, 3);
   Json rep = w.Report();
-  REQUIRE(w.OpStatus(rep, DerivedSlugid(w.action_task, 0)) == "done");
+  REQUIRE(w.OpStatus(rep, Copy(w.action_task, 0)) == "done");
   REQUIRE(w.OpStatus(rep, target) == "failed");
   REQUIRE_THAT(w.OpDetail(rep, target), Catch::Contains("500"));
-  REQUIRE(w.OpStatus(rep, DerivedSlugid(w.action_task, 2)) == "done");
-  RequireRetriggerCopies(w, t, {DerivedSlugid(w.action_task, 0), DerivedSlugid(w.action_task, 2)}, before);
+  REQUIRE(w.OpStatus(rep, Copy(w.action_task, 2)) == "done");
+  RequireRetriggerCopies(w, t, {Copy(w.action_task, 0), Copy(w.action_task, 2)}, before);
   // the action task is retried (same TASK_ID), the queue is healthy again
   r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
   INFO(Describe(r));
@@ -451,7 +509,7 @@ TEST_CASE("matrix: retrigger x3, latency beyond the client's receive timeout") {
   w.receive_timeout_s = 2;  // TASKCLUSTER_RECEIVE_TIMEOUT; the delay is 5 s
   std::string t = w.Seed("failed");
   std::set<std::string> before = w.Ids();
-  std::string target = DerivedSlugid(w.action_task, 1);
+  std::string target = Copy(w.action_task, 1);
   w.Fault("PUT", PutPath(target) + "$", "latency", 1, 5000);
   auto t0 = std::chrono::steady_clock::now();
   auto r = w.Run("retrigger", "\"" + t + "\"", R"({"times": 3})");
@@ -487,25 +545,25 @@ TEST_CASE("matrix: retrigger with downstream under transient faults on one PUT")
       REQUIRE(r.status == 0);
       REQUIRE(w.Fired(kind, copy.at(w.S)) == 2);
       RequireAllCopied(w, copy, before);
-      Record("retrigger-disabled downstream+force @ PUT of the signing copy", Col(kind), "exit 0, 5/5 created+remapped, 0 dup");
+      Record("retrigger-disabled downstream+force @ PUT of the signing copy", Col(kind), "exit 0, 5/5 created, 0 dup");
     }
   }
 }
 
-TEST_CASE("matrix: retrigger with downstream under transient faults on the task-graph.json GET") {
+TEST_CASE("matrix: retrigger with downstream under transient faults on the full-task-graph.json GET") {
   for (const auto& kind : kTransient) {
     DYNAMIC_SECTION(kind) {
       World w;
       w.SeedGraph();
       auto copy = DryRunDownstream(w);
       std::set<std::string> before = w.Ids();
-      w.Fault("GET", "^/api/queue/v1/task/[^/]+/artifacts/public/task-graph\\.json$", kind, 2);
+      w.Fault("GET", kFullGraphGet, kind, 2);
       auto r = w.RunDownstream();
       INFO(Describe(r));
       REQUIRE(r.status == 0);
-      REQUIRE(w.Fired(kind, "task-graph.json") == 2);
+      REQUIRE(w.Fired(kind, "full-task-graph.json") == 2);
       RequireAllCopied(w, copy, before);
-      Record("retrigger-disabled downstream+force @ GET task-graph.json", Col(kind), "exit 0, 5/5 created+remapped, 0 dup");
+      Record("retrigger-disabled downstream+force @ GET full-task-graph.json", Col(kind), "exit 0, 5/5 created, 0 dup");
     }
   }
 }
@@ -567,15 +625,15 @@ TEST_CASE("matrix: retrigger with downstream, the action task is retried after e
   w.SeedGraph();
   auto copy = DryRunDownstream(w);
   std::set<std::string> before = w.Ids();
-  w.Fault("GET", "^/api/queue/v1/task/[^/]+/artifacts/public/task-graph\\.json$", "500", 6);
+  w.Fault("GET", kFullGraphGet, "500", 6);
   auto r = w.RunDownstream();
   INFO(Describe(r));
   REQUIRE(r.status == 3);
-  REQUIRE(w.Fired("500", "task-graph.json") == 6);
+  REQUIRE(w.Fired("500", "full-task-graph.json") == 6);
   RequireReport(w, 3);
   REQUIRE(w.Report()["operations"].Size() == 0);
-  // the error names the artifact and the call
-  REQUIRE_THAT(r.err, Catch::StartsWith("tc-action: error: public/task-graph.json of decision task") &&
+  // the error names the artifact, the decision and the call
+  REQUIRE_THAT(r.err, Catch::StartsWith("tc-action: error: public/full-task-graph.json of task " + w.group) &&
                           Catch::Contains("queue.getLatestArtifact: 500"));
   REQUIRE(w.Ids() == before);
   for (const auto& e : w.emu->Journal()) REQUIRE_FALSE(e.mutating);
@@ -583,9 +641,9 @@ TEST_CASE("matrix: retrigger with downstream, the action task is retried after e
   INFO(Describe(r));
   REQUIRE(r.status == 0);
   RequireAllCopied(w, copy, before);
-  Record("retrigger-disabled downstream+force @ GET task-graph.json", "retried action task",
+  Record("retrigger-disabled downstream+force @ GET full-task-graph.json", "retried action task",
          "exit 3 (nothing mutated) then 0, 5/5 created, 0 dup");
-  Record("retrigger-disabled downstream+force @ GET task-graph.json", "409", "n/a");
+  Record("retrigger-disabled downstream+force @ GET full-task-graph.json", "409", "n/a");
 }
 
 // ======================================================================
