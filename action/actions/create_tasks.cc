@@ -73,6 +73,17 @@ Resolution Resolve(const Context& ctx, const Facts& facts, const CreateRequest& 
   const TaskGraph& g = *push.full_graph;
   Resolution r;
   r.closure = g.DependencyClosure(req.to_run);
+  // The closure leaves out dependencies the graph lacks: in a full graph every one must be a label
+  // (taskgraph fails on it too); a task created without it could run before what it needs.
+  for (std::string_view label : r.closure) {
+    for (const auto& [name, dep] : g.Find(label)->dependencies) {
+      if (!g.Find(dep)) {
+        throw BadInput(fmt::format("full-task-graph.json.{}.dependencies.{}: \"{}\" is not a label of the full graph "
+                                   "(decision task {}); expected the label of the task it depends on",
+                                   SanitizeUtf8(label), SanitizeUtf8(name), SanitizeUtf8(dep), push.decision_task_id));
+      }
+    }
+  }
   const std::unordered_set<std::string_view> closure(r.closure.begin(), r.closure.end());
   const std::unordered_set<std::string_view> requested(req.to_run.begin(), req.to_run.end());
   for (std::string_view label : r.closure) {
