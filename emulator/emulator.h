@@ -23,7 +23,8 @@
 // Auth service (auth.h, roles.h): GET /api/auth/v1/scopes/current
 //   (currentScopes), POST scopes/expand (expandScopes).
 // Control endpoints (no auth):
-//   GET|DELETE /__emulator/journal      journal of API requests (see JournalEntry)
+//   GET|DELETE /__emulator/journal      journal of API requests (see JournalEntry; mutating
+//                                       requests carry their body: "body", parsed JSON or the text)
 //   GET /__emulator/tasks               [{taskId, task, status}]
 //   POST /__emulator/tasks              [world task entries] seeds more tasks
 //   GET|POST|DELETE /__emulator/faults  POST appends a JSON array of faults
@@ -62,8 +63,17 @@
 //   "deadline in the future" rules; definitions must otherwise be valid.
 //
 // Fault: {"method": "PUT"|"*", "path": "<ECMAScript regex searched in the path>",
-//         "kind": "500"|"503"|"reset"|"reset-after-commit"|"latency",
-//         "latencyMs": N, "times": N (default 1), "skip": N (default 0)}
+//         "kind": "500"|"503"|"<other 4xx/5xx status>"|"reset"|"reset-after-commit"|"latency",
+//         "latencyMs": N, "times": N (default 1), "skip": N (default 0),
+//         "bodyMatch": "<regex>", "code": "...", "message": "..."}
+//   bodyMatch: the fault matches only requests whose body, as Python's
+//   json.dumps(body, sort_keys=True) writes it (keys sorted, separators ", "
+//   and ": "; the raw body when it is not JSON), contains a match (the body
+//   is then read before the fault fires, also for reset);
+//   a status kind answers a lib-api error body {code, message, requestInfo}
+//   with that status (500: InternalServerError "Internal Server Error,
+//   incidentId ..."; 503: a text/plain body, as a load balancer's), code and
+//   message overridable (other fields of a fault object are ignored);
 //   reset: the connection is closed (RST) without reading or answering;
 //   reset-after-commit: the operation is performed, then the connection is
 //   closed with no response; latency: sleeps latencyMs, then proceeds.
@@ -99,10 +109,13 @@ struct EmulatorOptions {
 struct EmulatorFault {
   std::string method = "*";
   std::string path;  // regex
-  std::string kind;  // 500 | 503 | reset | reset-after-commit | latency
+  std::string kind;  // 500 | 503 | another 4xx/5xx status | reset | reset-after-commit | latency
   int latency_ms = 0;
   int times = 1;
   int skip = 0;
+  std::string body_match;  // regex searched in the request's canonical JSON body ("": any body)
+  std::string code;        // error code of a status fault ("": the status's usual code)
+  std::string message;     // its message ("": a default naming the injected fault)
 };
 
 struct JournalEntry {
@@ -114,6 +127,7 @@ struct JournalEntry {
   bool mutating = false;     // not GET/HEAD
   bool committed = false;    // mutating and the operation took effect
   std::optional<std::string> fault;
+  std::string body;          // mutating: the request body as received ("" when not read: reset faults)
 };
 
 class Emulator {

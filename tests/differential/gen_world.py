@@ -491,6 +491,7 @@ def finish(w):
         f"queue:create-task:low:tcaction-{lvl}/*", "queue:create-task:low:tcaction-t/*",
         f"queue:create-task:low:scriptworker-k8s/tcaction-{lvl}-*",
         f"queue:scheduler-id:tcaction-level-{lvl}",
+        "queue:create-task:project:none",  # the genuine queue requires it (projectId defaults to "none")
         f"queue:rerun-task:tcaction-level-{lvl}/*", f"queue:cancel-task:tcaction-level-{lvl}/*",
         "queue:route:checks", "queue:route:tc-treeherder.v2.tcproj.*",
         "queue:route:index.tcaction.v2.tcproj.*",
