@@ -495,6 +495,8 @@ def finish(w):
         f"queue:rerun-task:tcaction-level-{lvl}/*", f"queue:cancel-task:tcaction-level-{lvl}/*",
         "queue:route:checks", "queue:route:tc-treeherder.v2.tcproj.*",
         "queue:route:index.tcaction.v2.tcproj.*",
+        # cached tasks an action creates (add-new-jobs, retrigger of a test whose toolchain is rebuilt)
+        f"queue:route:index.tcaction.cache.level-{lvl}.*",
         "project:tcaction:releng:signing:cert:release-signing",
     ]
     roles = [
@@ -504,7 +506,9 @@ def finish(w):
          "scopes": generic + [f"queue:route:index.tcaction.cache.level-{lvl}.*"]},
         {"roleId": f"{pre}:action:retrigger-decision",
          "scopes": generic + [f"queue:create-task:lowest:tcaction-{lvl}/decision",
-                              f"assume:{pre}:branch:*"]},
+                              f"assume:{pre}:branch:*",
+                              # a copy of an action task runs with the action's scopes
+                              f"assume:{pre}:action:generic"]},
     ]
 
     def client(cid, scopes):
