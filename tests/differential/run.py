@@ -101,8 +101,8 @@ def apply_patches(world, patches):
                     node = node[k]
                 if p.get("delete"):
                     del node[p["path"][-1]]
-                else:
-                    node[p["path"][-1]] = p["value"]
+                else:  # value, or valueRef: the taskId of a ref
+                    node[p["path"][-1]] = ref(w, p["valueRef"]) if "valueRef" in p else p["value"]
         elif op == "delete-index":
             w["index"] = [e for e in w["index"] if not re.search(p["match"], e["namespace"])]
         elif op == "fault":
@@ -313,6 +313,31 @@ def error_line(stderr, code):
     return lines[-1] if lines else ""
 
 
+def read_artifacts(adir, world, emu, proxy_client, journal):
+    """label-to-taskid.json (ids -> names) and to-run.json (as a set) when written."""
+    out = {}
+    creates = [(urllib.parse.unquote(r["path"].split("?")[0].rsplit("/", 1)[1]), r.get("body")) for r in journal
+               if api_name(r["method"], r["path"].split("?")[0]) == "queue.createTask"]
+    namer = Namer(world, emu.root_url, emu.proxy_url if proxy_client else emu.root_url, creates)
+    for name in ("label-to-taskid.json", "to-run.json"):
+        path = os.path.join(adir, name)
+        if not os.path.exists(path):
+            continue
+        try:
+            v = load_json(path)
+        except ValueError:
+            out[name] = "<not JSON>"
+            continue
+        if name == "label-to-taskid.json" and isinstance(v, dict):
+            # a taskId this run planned but never sent is "planned" (tc-action derives ids; taskgraph's slugids)
+            out[name] = {k: namer.names.get(x, "planned:" + k) if isinstance(x, str) else x for k, x in sorted(v.items())}
+        elif isinstance(v, list):
+            out[name] = sorted(set(map(str, v)))
+        else:
+            out[name] = v
+    return out
+
+
 # --------------------------------------------------------------------------- running one side
 
 def scenario_env(sc, world, emu, work):
@@ -355,7 +380,11 @@ def run_side(side, sc, world, faults, cfg, work):
         else:
             args = [cfg["tc_action"], "run", "--artifacts", adir]
         t0 = time.monotonic()
-        p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=cfg["timeout"], cwd=work)
+        # repeat: the action task retried (same TASK_ID, same Taskcluster state), as a worker does after a crash
+        for _ in range(int(sc.get("repeat", 1))):
+            if os.path.isdir(adir) and side == "taskgraph":
+                shutil.rmtree(adir)
+            p = subprocess.run(args, env=env, capture_output=True, text=True, timeout=cfg["timeout"], cwd=work)
         wall = time.monotonic() - t0
         journal = emu.control("journal")
     finally:
@@ -364,6 +393,7 @@ def run_side(side, sc, world, faults, cfg, work):
                               p.returncode, p.stderr)
     res["wall_s"] = round(wall, 2)
     res["artifacts"] = sorted(os.listdir(adir)) if os.path.isdir(adir) else []
+    res["artifact_content"] = read_artifacts(adir, world, emu, proxy_client, journal)
     with open(os.path.join(work, "result.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
     with open(os.path.join(work, "stderr.txt"), "w") as f:
@@ -396,6 +426,10 @@ def compare(ref_res, tc, defaults, ref_side="taskgraph"):
         only_a = [x for x in a if x not in b or a.count(x) > b.count(x)]
         only_b = [x for x in b if x not in a or b.count(x) > a.count(x)]
         diffs.append(f"mutations: taskgraph only {sorted(set(only_a))}, tc-action only {sorted(set(only_b))}")
+    for name, want in (ref_res.get("artifact_content") or {}).items():
+        got = (tc.get("artifact_content") or {}).get(name)
+        if got != want:
+            diffs.append(f"artifact {name}: taskgraph {json.dumps(want)[:300]}, tc-action {json.dumps(got)[:300]}")
     ca = sorted((canonical_body(x, defaults) for x in ref_res["creates"]), key=body_key)
     cb = sorted((canonical_body(x, defaults) for x in tc["creates"]), key=body_key)
     if ca != cb and len(ca) == len(cb):
@@ -492,6 +526,8 @@ def check_listed(entry, tc, ref_res, defaults):
         probs.append(f'listed mutations {sorted(want["mutations"])}, got {mutation_keys(tc["mutations"])}')
     if "error" in want and not re.search(want["error"], tc.get("error") or ""):
         probs.append(f'listed error /{want["error"]}/, got {tc.get("error")!r}')
+    if "createsMatch" in want and not re.search(want["createsMatch"], json.dumps(tc["creates"], sort_keys=True)):
+        probs.append(f'listed creates matching /{want["createsMatch"]}/, they do not')
     return probs
 
 
