@@ -11,14 +11,18 @@
 //   POST task/<id>/schedule|rerun|cancel, task-group/<id>, task-group/<id>/list,
 //   task/<id>/dependents, task/<id>/artifacts/<name>,
 //   task/<id>/runs/<run>/artifacts/<name>, POST claim-work/<taskQueueId>,
-//   POST task/<id>/runs/<run>/claim|completed|failed|exception.
+//   POST task/<id>/runs/<run>/claim|completed|failed|exception,
+//   POST tasks/status (statuses: {taskIds}; queue:status:<taskId> for each;
+//   unknown taskIds left out; paged, the same body with ?continuationToken=).
 //   s3 artifacts answer 303 to /__s3/<taskId>/<runId>/<name> on the emulator
 //   (served with Content-Encoding: gzip when stored gzipped); reference
 //   artifacts 303 to their url; error artifacts 424 {reason, message}.
 // Index service (index.h): /api/index/v1/task/<indexPath> (findTask),
 //   tasks[/<namespace>] (listTasks), namespaces[/<namespace>] (listNamespaces),
 //   PUT task/<namespace> (insertTask), task/<indexPath>/artifacts/<name>
-//   (findArtifactFromTask). A task's routes `index.<namespace>` are indexed
+//   (findArtifactFromTask), POST tasks/indexes (findTasksAtIndex: {indexes};
+//   index:find-task:<path> for each; expired entries included, as the real
+//   DB function does; paged, the same body with ?continuationToken=). A task's routes `index.<namespace>` are indexed
 //   when it completes, with task.extra.index's rank, expires and data.
 // Auth service (auth.h, roles.h): GET /api/auth/v1/scopes/current
 //   (currentScopes), POST scopes/expand (expandScopes).
@@ -59,6 +63,10 @@
 //   }
 //   Every string of the form $now, $now+90s, $now-3h, $now+2d, $now+30m,
 //   $now+500ms anywhere in the world becomes that ISO-8601 time (ms, Z) at load.
+//   "$rootUrl" and "$proxyUrl" anywhere inside a string become the root URL
+//   and the proxy listener's URL (the root URL without a proxy listener): the
+//   listeners are bound before the world is read. Keys the emulator does not
+//   know are ignored (the differential worlds carry refs, names, parameters...).
 //   Seeding bypasses the createTask "created within 15 minutes" and
 //   "deadline in the future" rules; definitions must otherwise be valid.
 //
