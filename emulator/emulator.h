@@ -111,7 +111,10 @@ struct EmulatorOptions {
   std::string proxy_client_id;  // the client the proxy listener acts as
   std::string host = "127.0.0.1";  // must be a loopback address
   QueueClock clock;         // default: system clock
-  int threads = 8;
+  // Server threads per listener. Poco keeps a thread on each idle keep-alive
+  // connection (until its 15 s keep-alive timeout), so this must exceed the
+  // clients' connections: tc-action and taskgraph run up to 50 calls at once.
+  int threads = 64;
 };
 
 struct EmulatorFault {

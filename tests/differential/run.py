@@ -469,7 +469,7 @@ def json_diff(a, b, path=""):
     return out
 
 
-def record(doc, scenarios, results):
+def record(doc, scenarios, results, path):
     """Writes what the live taskgraph did into scenarios.json and expected/<id>.json."""
     for sc in scenarios:
         live = results[sc["id"]].get("taskgraph")
@@ -484,7 +484,7 @@ def record(doc, scenarios, results):
                 f.write("\n")
         elif os.path.exists(exp):
             os.remove(exp)
-    with open(os.path.join(HERE, "scenarios.json"), "w") as f:
+    with open(path, "w") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
         f.write("\n")
 
@@ -614,6 +614,8 @@ def run_scenario(sc, worlds, cfg, allow):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", help="scenario ids")
+    ap.add_argument("--scenarios", default=os.path.join(HERE, "scenarios.json"),
+                    help="the scenarios file (default: scenarios.json next to run.py)")
     ap.add_argument("--taskgraph", choices=("auto", "yes", "no"), default="auto",
                     help="also run the real taskgraph (auto: when ../shared/taskgraph-reference is there)")
     ap.add_argument("--jobs", type=int, default=2)
@@ -626,11 +628,11 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
 
-    doc = load_json(os.path.join(HERE, "scenarios.json"))
+    doc = load_json(a.scenarios)
     allow = load_json(os.path.join(HERE, "differences.json"))["differences"]
     worlds = {n: load_json(os.path.join(HERE, "worlds", f"{n}.json")) for n in ("git", "hg")}
     scenarios = [s for s in doc["scenarios"] if not a.only or s["id"] in a.only]
-    unknown = sorted(set(allow) - {s["id"] for s in doc["scenarios"]})
+    unknown = sorted(set(allow) - {s["id"] for s in doc["scenarios"]}) if a.scenarios.endswith("/scenarios.json") else []
     cfg = {
         "emulator": os.path.abspath(os.path.join(a.build, "tc-emulator")),
         "tc_action": os.path.abspath(os.path.join(a.build, "tc-action")),
@@ -675,7 +677,7 @@ def main():
     wall = time.monotonic() - t0
 
     if a.record:
-        record(doc, scenarios, results)
+        record(doc, scenarios, results, a.scenarios)
     rows = [results[s["id"]] for s in scenarios]
     w_id = max(len(r["id"]) for r in rows)
     tg_head = "taskgraph (live)" if cfg["taskgraph"] else "taskgraph (recorded)"
