@@ -64,15 +64,7 @@ Emulator::Emulator(EmulatorOptions options) : impl_(std::make_unique<Impl>(std::
   const std::string& h = impl_->opts.host;
   if (h != "127.0.0.1" && h != "localhost" && h != "::1")
     throw BadInput("emulator host must be a loopback address (127.0.0.1), not `" + h + "`");
-  Json world = emu::ReadWorld(impl_->opts, impl_->queue.NowMs());
-  emu::WorldTargets targets{impl_->queue, impl_->auth, impl_->faults, impl_->hooks, impl_->index};
-  emu::LoadWorld(world, targets);
-}
-
-Emulator::~Emulator() { Stop(); }
-
-void Emulator::Start() {
-  if (impl_->server) return;
+  // Bound before the world is read: its $rootUrl / $proxyUrl strings name the ports.
   impl_->server = std::make_unique<emu::Listener>(impl_->frontend, false, impl_->opts.port, impl_->opts.threads);
   impl_->port = impl_->server->port();
   if (impl_->opts.proxy_port >= 0) {
@@ -80,6 +72,26 @@ void Emulator::Start() {
         std::make_unique<emu::Listener>(impl_->frontend, true, impl_->opts.proxy_port, impl_->opts.threads);
     impl_->proxy_port = impl_->proxy_server->port();
   }
+  const std::string proxy = impl_->proxy_port >= 0 ? impl_->ProxyUrl() : impl_->Root();
+  Json world = emu::ReadWorld(impl_->opts, impl_->queue.NowMs(), impl_->Root(), proxy);
+  emu::WorldTargets targets{impl_->queue, impl_->auth, impl_->faults, impl_->hooks, impl_->index};
+  emu::LoadWorld(world, targets);
+}
+
+Emulator::~Emulator() { Stop(); }
+
+void Emulator::Start() {
+  if (!impl_->server) {  // started again after Stop(): bind anew
+    impl_->server = std::make_unique<emu::Listener>(impl_->frontend, false, impl_->opts.port, impl_->opts.threads);
+    impl_->port = impl_->server->port();
+    if (impl_->opts.proxy_port >= 0) {
+      impl_->proxy_server =
+          std::make_unique<emu::Listener>(impl_->frontend, true, impl_->opts.proxy_port, impl_->opts.threads);
+      impl_->proxy_port = impl_->proxy_server->port();
+    }
+  }
+  impl_->server->Start();
+  if (impl_->proxy_server) impl_->proxy_server->Start();
 }
 
 void Emulator::Stop() {

@@ -11,19 +11,24 @@
 //   POST task/<id>/schedule|rerun|cancel, task-group/<id>, task-group/<id>/list,
 //   task/<id>/dependents, task/<id>/artifacts/<name>,
 //   task/<id>/runs/<run>/artifacts/<name>, POST claim-work/<taskQueueId>,
-//   POST task/<id>/runs/<run>/claim|completed|failed|exception.
+//   POST task/<id>/runs/<run>/claim|completed|failed|exception,
+//   POST tasks/status (statuses: {taskIds}; queue:status:<taskId> for each;
+//   unknown taskIds left out; paged, the same body with ?continuationToken=).
 //   s3 artifacts answer 303 to /__s3/<taskId>/<runId>/<name> on the emulator
 //   (served with Content-Encoding: gzip when stored gzipped); reference
 //   artifacts 303 to their url; error artifacts 424 {reason, message}.
 // Index service (index.h): /api/index/v1/task/<indexPath> (findTask),
 //   tasks[/<namespace>] (listTasks), namespaces[/<namespace>] (listNamespaces),
 //   PUT task/<namespace> (insertTask), task/<indexPath>/artifacts/<name>
-//   (findArtifactFromTask). A task's routes `index.<namespace>` are indexed
+//   (findArtifactFromTask), POST tasks/indexes (findTasksAtIndex: {indexes};
+//   index:find-task:<path> for each; expired entries included, as the real
+//   DB function does; paged, the same body with ?continuationToken=). A task's routes `index.<namespace>` are indexed
 //   when it completes, with task.extra.index's rank, expires and data.
 // Auth service (auth.h, roles.h): GET /api/auth/v1/scopes/current
 //   (currentScopes), POST scopes/expand (expandScopes).
 // Control endpoints (no auth):
-//   GET|DELETE /__emulator/journal      journal of API requests (see JournalEntry)
+//   GET|DELETE /__emulator/journal      journal of API requests (see JournalEntry; mutating
+//                                       requests carry their body: "body", parsed JSON or the text)
 //   GET /__emulator/tasks               [{taskId, task, status}]
 //   POST /__emulator/tasks              [world task entries] seeds more tasks
 //   GET|POST|DELETE /__emulator/faults  POST appends a JSON array of faults
@@ -58,12 +63,25 @@
 //   }
 //   Every string of the form $now, $now+90s, $now-3h, $now+2d, $now+30m,
 //   $now+500ms anywhere in the world becomes that ISO-8601 time (ms, Z) at load.
+//   "$rootUrl" and "$proxyUrl" anywhere inside a string become the root URL
+//   and the proxy listener's URL (the root URL without a proxy listener): the
+//   listeners are bound before the world is read. Keys the emulator does not
+//   know are ignored (the differential worlds carry refs, names, parameters...).
 //   Seeding bypasses the createTask "created within 15 minutes" and
 //   "deadline in the future" rules; definitions must otherwise be valid.
 //
 // Fault: {"method": "PUT"|"*", "path": "<ECMAScript regex searched in the path>",
-//         "kind": "500"|"503"|"reset"|"reset-after-commit"|"latency",
-//         "latencyMs": N, "times": N (default 1), "skip": N (default 0)}
+//         "kind": "500"|"503"|"<other 4xx/5xx status>"|"reset"|"reset-after-commit"|"latency",
+//         "latencyMs": N, "times": N (default 1), "skip": N (default 0),
+//         "bodyMatch": "<regex>", "code": "...", "message": "..."}
+//   bodyMatch: the fault matches only requests whose body, as Python's
+//   json.dumps(body, sort_keys=True) writes it (keys sorted, separators ", "
+//   and ": "; the raw body when it is not JSON), contains a match (the body
+//   is then read before the fault fires, also for reset);
+//   a status kind answers a lib-api error body {code, message, requestInfo}
+//   with that status (500: InternalServerError "Internal Server Error,
+//   incidentId ..."; 503: a text/plain body, as a load balancer's), code and
+//   message overridable (other fields of a fault object are ignored);
 //   reset: the connection is closed (RST) without reading or answering;
 //   reset-after-commit: the operation is performed, then the connection is
 //   closed with no response; latency: sleeps latencyMs, then proceeds.
@@ -93,16 +111,22 @@ struct EmulatorOptions {
   std::string proxy_client_id;  // the client the proxy listener acts as
   std::string host = "127.0.0.1";  // must be a loopback address
   QueueClock clock;         // default: system clock
-  int threads = 8;
+  // Server threads per listener. Poco keeps a thread on each idle keep-alive
+  // connection (until its 15 s keep-alive timeout), so this must exceed the
+  // clients' connections: tc-action and taskgraph run up to 50 calls at once.
+  int threads = 64;
 };
 
 struct EmulatorFault {
   std::string method = "*";
   std::string path;  // regex
-  std::string kind;  // 500 | 503 | reset | reset-after-commit | latency
+  std::string kind;  // 500 | 503 | another 4xx/5xx status | reset | reset-after-commit | latency
   int latency_ms = 0;
   int times = 1;
   int skip = 0;
+  std::string body_match;  // regex searched in the request's canonical JSON body ("": any body)
+  std::string code;        // error code of a status fault ("": the status's usual code)
+  std::string message;     // its message ("": a default naming the injected fault)
 };
 
 struct JournalEntry {
@@ -114,6 +138,7 @@ struct JournalEntry {
   bool mutating = false;     // not GET/HEAD
   bool committed = false;    // mutating and the operation took effect
   std::optional<std::string> fault;
+  std::string body;          // mutating: the request body as received ("" when not read: reset faults)
 };
 
 class Emulator {

@@ -145,6 +145,31 @@ Json IndexService::ListTasks(const std::string& ns, const Page& page, int defaul
   return d;
 }
 
+Json IndexService::FindTasksAtIndexes(const std::vector<std::string>& paths, const Page& page,
+                                      int default_page_size) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::pair<Key, const Entry*>> rows;
+  for (const auto& p : paths) {
+    // regexp_matches(index, '(.+)\.[^.]+') / '.+\.([^.]+)': no dot, no row
+    auto dot = p.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == p.size()) continue;
+    Key k{p.substr(0, dot), p.substr(dot + 1)};
+    auto it = tasks_.find(k);
+    if (it != tasks_.end()) rows.emplace_back(k, &it->second);
+  }
+  PageWindow w = WindowOf(page, default_page_size, static_cast<int64_t>(rows.size()));
+  Json d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  JsonValue arr(rapidjson::kArrayType);
+  for (int64_t i = w.offset; i < w.end; ++i) {
+    Json t = Serialize(rows[i].first, *rows[i].second);
+    arr.PushBack(CopyValue(t, a), a);
+  }
+  d.AddMember("tasks", arr, a);
+  if (!w.next_token.empty()) d.AddMember("continuationToken", Str(w.next_token, a), a);
+  return d;
+}
+
 Json IndexService::ListNamespaces(const std::string& ns, const Page& page, int default_page_size) const {
   std::lock_guard<std::mutex> l(mu_);
   int64_t now = now_();

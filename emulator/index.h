@@ -18,6 +18,11 @@
 //    directly below a namespace that have not expired, ordered by name
 //    (bytewise; the real order is the database collation's), paged as
 //    lib-api pages (paging.h).
+//  - findTasksAtIndex (POST tasks/indexes {indexes}): the DB function
+//    get_tasks_from_indexes_and_namespaces: for each input path (in input
+//    order; a duplicate path answers twice), the entry stored at it, 0 or 1
+//    row; a path without a dot matches nothing; expired entries are NOT left
+//    out (the function has no expiry condition), paged like listTasks.
 //  - When a task completes, each of its routes `index.<namespace>` (valid
 //    namespaces only) is indexed with task.extra.index.rank (default 0),
 //    .expires (default the task's expires) and .data (default {}); nothing
@@ -38,6 +43,7 @@
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/json.h"
 #include "taskcluster/queue.h"
@@ -58,6 +64,8 @@ class IndexService {
   Json FindTask(const std::string& index_path) const;
   Json ListTasks(const std::string& ns, const Page& page, int default_page_size) const;
   Json ListNamespaces(const std::string& ns, const Page& page, int default_page_size) const;
+  // findTasksAtIndex: {tasks: [...], continuationToken?}.
+  Json FindTasksAtIndexes(const std::vector<std::string>& index_paths, const Page& page, int default_page_size) const;
 
   // handlers.js completed(): indexes the task's `index.<namespace>` routes.
   void TaskCompleted(const std::string& task_id, const JsonValue& definition);

@@ -38,6 +38,25 @@ Reply List(Services& s, Request& req, bool tasks, const std::optional<std::strin
                          : s.index.ListNamespaces(n, page, s.queue.PageSize()));
 }
 
+// POST tasks/indexes {indexes}: the body is validated (defaults applied),
+// then the scopes index:find-task:<path> of every path (api.js authorizes in
+// the handler, with the body's paths); paged like listTasks, the
+// continuationToken in the query and the same body again.
+Reply FindTasksAtIndex(Services& s, Request& req) {
+  req.api_name = "findTasksAtIndex";
+  CheckQuery(req, true);
+  RequireJsonBody(req);
+  auto& a = req.payload.GetAllocator();
+  if (req.payload.IsObject() && !req.payload.HasMember("indexes"))
+    req.payload.AddMember("indexes", JsonValue(rapidjson::kArrayType), a);
+  RequireValid(IndexListTasksAtIndexSchema(), "index/v1/list-tasks-at-index.json", req.payload);
+  std::vector<std::string> paths = StringsOf(Member(req.payload, "indexes"));
+  std::vector<ScopeExpr> each;
+  for (const auto& p : paths) each.push_back(ScopeExpr::S("index:find-task:" + p));
+  Authorize(req, s.auth, ScopeExpr::All(std::move(each)));
+  return JsonReply(s.index.FindTasksAtIndexes(paths, PageOf(req), s.queue.PageSize()));
+}
+
 Reply InsertTask(Services& s, Request& req, const std::string& ns) {
   req.api_name = "insertTask";
   SetParam(req, "namespace", ns);
@@ -81,6 +100,7 @@ Reply FindArtifact(Services& s, Request& req, const std::string& path, const std
 Reply IndexRoutes(Services& s, Request& req, const std::string& rest) {
   const std::string& m = req.method;
   auto after = [&](const std::string& prefix) { return rest.substr(prefix.size()); };
+  if (m == "POST" && rest == "tasks/indexes") return FindTasksAtIndex(s, req);
   if (m == "GET" && (rest == "tasks" || rest == "namespaces")) return List(s, req, rest == "tasks", std::nullopt);
   if (m == "GET" && rest.rfind("tasks/", 0) == 0) return List(s, req, true, after("tasks/"));
   if (m == "GET" && rest.rfind("namespaces/", 0) == 0) return List(s, req, false, after("namespaces/"));

@@ -29,6 +29,10 @@ Json Journal::ToJson() const {
     o.AddMember("mutating", e.mutating, a);
     o.AddMember("committed", e.committed, a);
     o.AddMember("fault", e.fault ? Str(*e.fault, a) : JsonValue(), a);
+    if (e.mutating) {
+      auto parsed = e.body.empty() ? std::nullopt : TryParseJson(e.body, nullptr);
+      o.AddMember("body", parsed ? CopyValue(*parsed, a) : Str(e.body, a), a);
+    }
     d.PushBack(o, a);
   }
   return d;

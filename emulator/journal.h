@@ -18,7 +18,9 @@ class Journal {
  public:
   void Record(JournalEntry e);  // assigns e.seq
   std::vector<JournalEntry> Entries() const;
-  Json ToJson() const;  // [{seq, service, method, path, status, clientId, mutating, committed, fault}]
+  // [{seq, service, method, path, status, clientId, mutating, committed, fault, body?}]; body (mutating
+  // requests only): the parsed JSON body, or the text when it is not JSON ("" when unread).
+  Json ToJson() const;
   void Clear();
 
  private:

@@ -27,6 +27,8 @@ int EmulatorMain(int argc, char** argv) {
   app.add_option("--proxy-port", o.proxy_port, "Also listen as taskcluster-proxy on this port (0: any)");
   app.add_option("--proxy-client", o.proxy_client_id, "The clientId the proxy listener acts as");
   app.add_option("--port-file", port_file, "Write the chosen port to this file");
+  app.add_option("--threads", o.threads, "Server threads per listener (each idle keep-alive connection holds one)")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,7 +7,9 @@
 #include "emulator/ajv.h"
 #include "emulator/create_task.h"
 #include "emulator/formats.h"
+#include "emulator/paging.h"
 #include "emulator/routes.h"
+#include "emulator/service_schemas.h"
 
 namespace tc::emu {
 
@@ -161,6 +163,42 @@ Reply ClaimTask(Services& s, Request& req, const std::string& id, const std::str
   return Committed(JsonReply(d));
 }
 
+// POST tasks/status {taskIds} (statuses): the body validated (defaults
+// applied), then queue:status:<taskId> of every id (api.js authorizes in the
+// handler); unknown taskIds are left out; each task once, in the order of its
+// first mention (the DB function selects `task_id in (...)`); paged, the
+// continuationToken in the query and the same body again.
+Reply Statuses(Services& s, Request& req) {
+  req.api_name = "statuses";
+  CheckQuery(req, true);
+  RequireJsonBody(req);
+  auto& a = req.payload.GetAllocator();
+  if (req.payload.IsObject() && !req.payload.HasMember("taskIds"))
+    req.payload.AddMember("taskIds", JsonValue(rapidjson::kArrayType), a);
+  RequireValid(QueueTasksRequestSchema(), "queue/v1/tasks-request.json", req.payload);
+  std::vector<std::string> ids = StringsOf(Member(req.payload, "taskIds"));
+  std::vector<ScopeExpr> each;
+  for (const auto& id : ids) each.push_back(ScopeExpr::S("queue:status:" + id));
+  Authorize(req, s.auth, ScopeExpr::All(std::move(each)));
+  std::vector<std::string> found;
+  for (const auto& id : ids)
+    if (std::find(found.begin(), found.end(), id) == found.end() && s.queue.HasTask(id)) found.push_back(id);
+  PageWindow w = WindowOf(PageOf(req), s.queue.PageSize(), static_cast<int64_t>(found.size()));
+  Json d(rapidjson::kObjectType);
+  auto& da = d.GetAllocator();
+  JsonValue arr(rapidjson::kArrayType);
+  for (int64_t i = w.offset; i < w.end; ++i) {
+    Json st = s.queue.Status(found[i]);
+    JsonValue e(rapidjson::kObjectType);
+    e.AddMember("taskId", Str(found[i], da), da);
+    e.AddMember("status", CopyValue(st["status"], da), da);
+    arr.PushBack(e, da);
+  }
+  d.AddMember("statuses", arr, da);
+  if (!w.next_token.empty()) d.AddMember("continuationToken", Str(w.next_token, da), da);
+  return JsonReply(d);
+}
+
 // task/<taskId>[/...]
 Reply TaskRoutes(Services& s, Request& req, const std::vector<std::string>& p) {
   const std::string& M = req.method;
@@ -190,6 +228,7 @@ Reply TaskRoutes(Services& s, Request& req, const std::vector<std::string>& p) {
 Reply QueueRoutes(Services& s, Request& req, const std::string& rest) {
   std::vector<std::string> p = Split(rest);
   if (p.size() >= 2 && p[0] == "task") return TaskRoutes(s, req, p);
+  if (p.size() == 2 && p[0] == "tasks" && p[1] == "status" && req.method == "POST") return Statuses(s, req);
   if (p.size() == 3 && p[0] == "task-group" && p[2] == "list" && req.method == "GET")
     return Read(s, req, "listTaskGroup", "taskGroupId", p[1], "queue:list-task-group:" + p[1], true,
                 [&] { return s.queue.ListTaskGroup(p[1], PageOf(req)); });

@@ -81,16 +81,33 @@ void Record(Journal& journal, const Request& req, int status, bool committed, co
   e.mutating = req.method != "GET" && req.method != "HEAD";
   e.committed = e.mutating && committed;
   e.fault = fault;
+  if (e.mutating) e.body = req.body;
   journal.Record(e);
 }
 
-Reply InjectedError(const Request& req, const std::string& kind) {
-  if (kind == "500")
-    return ErrorReply(req, "InternalServerError", "Internal Server Error, incidentId " + NewSlugid() + " (injected fault).");
-  Reply r;
-  r.status = 503;
-  r.content_type = "text/plain";
-  r.body = "503 Service Unavailable (injected fault)";
+// A status fault: 503 as a load balancer answers (text), others as lib-api
+// error bodies with the fault's code and message.
+Reply InjectedError(const Request& req, const EmulatorFault& f) {
+  const int status = FaultStatus(f.kind);
+  if (status == 503 && f.code.empty() && f.message.empty()) {
+    Reply r;
+    r.status = 503;
+    r.content_type = "text/plain";
+    r.body = "503 Service Unavailable (injected fault)";
+    return r;
+  }
+  std::string code = f.code;
+  if (code.empty()) {
+    code = status == 500 ? "InternalServerError" : status == 404 ? "ResourceNotFound" : status == 403 ? "InsufficientScopes"
+         : status == 409 ? "RequestConflict" : status == 401 ? "AuthenticationFailed" : status >= 500 ? "InternalServerError"
+         : "InputError";
+  }
+  std::string message = f.message;
+  if (message.empty())
+    message = status == 500 ? "Internal Server Error, incidentId " + NewSlugid() + " (injected fault)."
+                            : "injected fault " + f.kind;
+  Reply r = ErrorReply(req, code, message);
+  r.status = status;  // ErrorReply's status is the code's; the fault's wins
   return r;
 }
 
@@ -101,7 +118,17 @@ void Handle(Frontend& f, Poco::Net::HTTPServerRequest& hreq, Poco::Net::HTTPServ
     ReadBody(hreq, req);
     return Send(res, Control(f.control, req));
   }
-  std::optional<EmulatorFault> fault = f.faults.Match(req.method, req.path);
+  bool body_read = false;
+  std::string canonical;
+  auto body = [&]() -> const std::string& {  // read only when a bodyMatch fault needs it
+    if (!body_read) {
+      ReadBody(hreq, req);
+      body_read = true;
+      canonical = CanonicalBody(req.body);
+    }
+    return canonical;
+  };
+  std::optional<EmulatorFault> fault = f.faults.Match(req.method, req.path, body);
   std::optional<std::string> kind;
   if (fault) kind = fault->kind;
   bool journaled = req.path.rfind("/__s3/", 0) != 0;
@@ -110,9 +137,9 @@ void Handle(Frontend& f, Poco::Net::HTTPServerRequest& hreq, Poco::Net::HTTPServ
     return Reset(hreq);
   }
   if (kind == "latency") std::this_thread::sleep_for(std::chrono::milliseconds(fault->latency_ms));
-  ReadBody(hreq, req);
-  if (kind == "500" || kind == "503") {
-    Reply r = InjectedError(req, *kind);
+  if (!body_read) ReadBody(hreq, req);
+  if (kind && FaultStatus(*kind) != 0) {
+    Reply r = InjectedError(req, *fault);
     if (journaled) Record(f.journal, req, r.status, false, kind);
     return Send(res, r);
   }
@@ -170,7 +197,11 @@ Listener::Listener(Frontend& frontend, bool proxy, int port, int threads) {
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
   server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(frontend, proxy), sock, params);
-  server_->start();
+}
+
+void Listener::Start() {
+  if (server_ && !started_) server_->start();
+  started_ = true;
 }
 
 Listener::~Listener() { Stop(); }

@@ -28,8 +28,10 @@ struct Frontend {
 
 class Listener {
  public:
-  // Binds 127.0.0.1:port (0: any free port) and starts serving.
+  // Binds 127.0.0.1:port (0: any free port) and listens; connections wait
+  // in the backlog until Start().
   Listener(Frontend& frontend, bool proxy, int port, int threads);
+  void Start();  // starts serving
   ~Listener();
   int port() const { return port_; }
   void Stop();  // stops accepting and waits for running requests
@@ -37,6 +39,7 @@ class Listener {
  private:
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = -1;
+  bool started_ = false;
 };
 
 }  // namespace tc::emu

@@ -20,6 +20,28 @@ const JsonValue& IndexInsertTaskRequestSchema() {
   return k;
 }
 
+const JsonValue& IndexListTasksAtIndexSchema() {
+  static const Json k = ParseJson(R"json({
+    "$schema": "/schemas/common/metaschema.json#",
+    "type": "object",
+    "properties": {"indexes": {"type": "array", "default": [], "uniqueItems": false, "items": {"type": "string"}}},
+    "additionalProperties": false,
+    "required": []
+  })json", "list-tasks-at-index schema");
+  return k;
+}
+
+const JsonValue& QueueTasksRequestSchema() {
+  static const Json k = ParseJson(R"json({
+    "$schema": "/schemas/common/metaschema.json#",
+    "type": "object",
+    "properties": {"taskIds": {"type": "array", "default": [], "uniqueItems": false, "items": {"type": "string"}}},
+    "additionalProperties": false,
+    "required": []
+  })json", "tasks-request schema");
+  return k;
+}
+
 const JsonValue& AuthScopesetSchema() {
   static const Json k = ParseJson(R"json({
     "$schema": "/schemas/common/metaschema.json#",

@@ -36,13 +36,37 @@ void ExpandNowStrings(JsonValue& v, int64_t now_ms, JsonAlloc& a) {
 
 namespace emu {
 
-Json ReadWorld(const EmulatorOptions& o, int64_t now_ms) {
+namespace {
+
+void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+}
+
+// "$rootUrl" / "$proxyUrl" anywhere in strings (values, not keys).
+void ExpandUrls(JsonValue& v, const std::string& root, const std::string& proxy, JsonAlloc& a) {
+  if (v.IsString()) {
+    std::string s(v.GetString(), v.GetStringLength());
+    if (s.find("$rootUrl") == std::string::npos && s.find("$proxyUrl") == std::string::npos) return;
+    ReplaceAll(s, "$rootUrl", root);
+    ReplaceAll(s, "$proxyUrl", proxy);
+    v = Str(s, a);
+  } else if (v.IsArray()) {
+    for (auto& x : v.GetArray()) ExpandUrls(x, root, proxy, a);
+  } else if (v.IsObject()) {
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) ExpandUrls(it->value, root, proxy, a);
+  }
+}
+
+}  // namespace
+
+Json ReadWorld(const EmulatorOptions& o, int64_t now_ms, const std::string& root_url, const std::string& proxy_url) {
   Json w;
   if (!o.world_path.empty()) w = ParseJsonFile(o.world_path);
   else if (!o.world_json.empty()) w = ParseJson(o.world_json, "world");
   else return w;
   if (!w.IsObject()) throw BadInput("world: expected a JSON object");
   ExpandNowStrings(w, now_ms, w.GetAllocator());
+  ExpandUrls(w, root_url, proxy_url, w.GetAllocator());
   return w;
 }
 

@@ -27,8 +27,11 @@ struct WorldTargets {
 };
 
 // The world of the options (file or inline JSON; null when neither), with
-// "$now" strings expanded against now_ms. BadInput when malformed.
-Json ReadWorld(const EmulatorOptions& options, int64_t now_ms);
+// "$now" strings expanded against now_ms, and "$rootUrl" / "$proxyUrl"
+// anywhere in a string replaced by root_url / proxy_url. BadInput when
+// malformed.
+Json ReadWorld(const EmulatorOptions& options, int64_t now_ms, const std::string& root_url,
+               const std::string& proxy_url);
 void LoadWorld(const JsonValue& world, WorldTargets& targets);
 // World "tasks" entries: seeded, dependencies checked, then their artifacts.
 void SeedWorldTasks(MemoryQueue& queue, const JsonValue& tasks);

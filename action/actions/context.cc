@@ -25,6 +25,17 @@ void ApplyDefaults(Json& input, const std::string& schema_name) {
   }
 }
 
+// The action's input schema declares no property: the action takes no input
+// (taskgraph registers those actions without a schema, and their hooks pass
+// ACTION_INPUT null).
+bool TakesNoInput(const std::string& schema_name) {
+  const std::string* text = EmbeddedSchemaText(schema_name);
+  if (!text) return false;
+  Json schema = ParseJson(*text, schema_name);
+  const JsonValue* props = Member(schema, "properties");
+  return !props || (props->IsObject() && props->MemberCount() == 0);
+}
+
 std::string Require(const EnvLookup& env, const char* name) {
   auto v = env(name);
   if (!v) throw BadInput(std::string(name) + ": not set; the action hook must set it");
@@ -118,6 +129,10 @@ Context ContextFromEnv(const EnvLookup& env) {
     CheckSlugid(*c.task_id, "ACTION_TASK_ID");
   }
   c.input = ParseJson(input_json, "ACTION_INPUT");
+  if (c.input.IsNull()) {  // null: no input, for an action that takes none
+    const ActionSpec* spec = FindAction(c.action);
+    if (spec && TakesNoInput(spec->input_schema)) c.input.SetObject();
+  }
   if (!c.input.IsObject()) {
     throw BadInput(std::string("ACTION_INPUT: expected a JSON object, got ") + JsonTypeName(c.input));
   }

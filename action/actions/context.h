@@ -7,7 +7,9 @@
 // Invariant: a Context these functions return is valid: the action is in the
 // registry, slugids are valid, the input is an object that validated against
 // the action's input schema (top-level defaults applied), and task_id is set
-// for task actions. Anything else throws BadInput naming the variable or
+// for task actions. ACTION_INPUT null is {} for an action whose input schema
+// declares no property (taskgraph's schema-less actions: cancel, cancel-all,
+// rebuild-cached-tasks, retrigger-decision; their hooks pass null). Anything else throws BadInput naming the variable or
 // field.
 #pragma once
 #include <functional>

@@ -108,6 +108,46 @@ Resolution Resolve(const Context& ctx, const Facts& facts, const CreateRequest& 
   return r;
 }
 
+// The closure in the order its ops are planned: r.closure (dependencies
+// first, by the graph's edges), but a soft dependency created in this graph
+// comes before the task that then depends on it (taskgraph submits a task
+// once every dependency it lists is done; the queue refuses a dependency on a
+// task that does not exist yet). Kahn over both kinds of edges, ties broken
+// by the closure's order.
+std::vector<std::string_view> CreationOrder(const TaskGraph& g, const Resolution& r) {
+  std::unordered_map<std::string_view, size_t> pos;
+  for (size_t i = 0; i < r.closure.size(); ++i) pos[r.closure[i]] = i;
+  std::vector<std::vector<size_t>> succ(r.closure.size());
+  std::vector<size_t> indeg(r.closure.size(), 0);
+  for (size_t i = 0; i < r.closure.size(); ++i) {
+    auto edge = [&](std::string_view dep) {
+      auto it = pos.find(dep);
+      if (it == pos.end() || it->second == i) return;
+      succ[it->second].push_back(i);
+      ++indeg[i];
+    };
+    for (std::string_view d : g.Dependencies(r.closure[i])) edge(d);
+    for (const auto& soft : g.Find(r.closure[i])->soft_dependencies)
+      if (r.created.count(soft)) edge(soft);
+  }
+  std::set<size_t> ready;
+  for (size_t i = 0; i < indeg.size(); ++i)
+    if (indeg[i] == 0) ready.insert(i);
+  std::vector<std::string_view> order;
+  std::vector<bool> done(r.closure.size(), false);
+  while (!ready.empty()) {
+    const size_t i = *ready.begin();
+    ready.erase(ready.begin());
+    order.push_back(r.closure[i]);
+    done[i] = true;
+    for (size_t j : succ[i])
+      if (--indeg[j] == 0) ready.insert(j);
+  }
+  for (size_t i = 0; i < done.size(); ++i)  // a cycle through soft edges: the rest in closure order
+    if (!done[i]) order.push_back(r.closure[i]);
+  return order;
+}
+
 // <name>, <self>, <decision> in {task-reference}; <dep/path> in {artifact-reference}.
 struct References {
   const std::string& label;
@@ -243,11 +283,15 @@ Operation CreateOp(const Context& ctx, const Facts& facts, const Resolution& r, 
   for (const auto& [name, dep_id] : deps) dep_map.AddMember(Str(name, dep_map.GetAllocator()), Str(dep_id, dep_map.GetAllocator()), dep_map.GetAllocator());
   RecordCreated(plan, id, e.key, &entry, def, &dep_map, requested);
   Operation op = NewOp(OpKind::kCreate, id, e.key);
-  for (const auto& [name, dep_label] : e.dependencies) {
+  // Created after every dependency created in this graph, soft ones included
+  // (the queue refuses dependencies on tasks that do not exist yet).
+  auto after = [&](std::string_view dep_label) {
     auto it = r.op_of.find(dep_label);
     if (it != r.op_of.end() && std::find(op.after.begin(), op.after.end(), it->second) == op.after.end())
       op.after.push_back(it->second);
-  }
+  };
+  for (const auto& [name, dep_label] : e.dependencies) after(dep_label);
+  for (const auto& soft : e.soft_dependencies) after(soft);
   op.definition = std::move(def);
   return op;
 }
@@ -276,7 +320,7 @@ std::vector<std::string> PlanCreateTasks(Plan& plan, const Context& ctx, const F
   Resolution r = Resolve(ctx, facts, req, now_ms, plan);
   const std::unordered_set<std::string_view> requested(req.to_run.begin(), req.to_run.end());
   std::vector<std::string> created;
-  for (std::string_view label : r.closure) {
+  for (std::string_view label : CreationOrder(*facts.push->full_graph, r)) {
     if (!r.created.count(label)) {
       RecordLabel(plan, std::string(label), r.task_id.at(label));
       continue;

@@ -34,6 +34,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   }
   bool StartObject() {
     if (stack_.size() == 1) BeginEntry();
+    if (stack_.size() == 2 && stack_[1].key == "task") has_task_ = true;
     stack_.push_back(Frame{true, {}});
     return true;
   }
@@ -97,8 +98,13 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
     cur_.begin = ObjectStart();
     attr_.reset();
     tag_ = false;
+    has_task_ = false;
   }
   bool EndEntry() {
+    if (!has_task_) {  // taskgraph's TaskGraph.from_json fails on it too (KeyError 'task')
+      error_ = "." + cur_.key + ".task: missing; expected the task definition (an object)";
+      return false;
+    }
     cur_.end = ObjectEnd();
     cur_.retrigger = attr_ ? *attr_ : tag_;  // attributes.retrigger wins; the tag is the fallback
     out_.push_back(std::move(cur_));
@@ -146,6 +152,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   TaskGraph::Entry cur_;
   std::optional<bool> attr_;  // attributes.retrigger of the current entry
   bool tag_ = false;          // task.tags.retrigger == "true" of the current entry
+  bool has_task_ = false;     // the current entry has a `task` object
   std::string error_;
 };
 

@@ -12,7 +12,9 @@
 // (release tasks): refused unless force; a deadline-exceeded one only when it
 // is a leaf; a downstream retrigger that would re-create release
 // (Chain-of-Trust) tasks forks the release graph: refused unless
-// retrigger-disabled with force.
+// retrigger-disabled with force. Decision, action and cron tasks (tags.kind
+// decision-task / action-callback / cron-task) are refused: retrigger-decision
+// copies those.
 #include "actions/retrigger.h"
 
 #include "actions/actions.h"
@@ -110,6 +112,15 @@ void WarnDeadlineExceeded(const Context& ctx, const TaskFacts& t, const std::str
 void Preconditions(const Context& ctx, const TaskFacts& t, const Facts& facts, int64_t now_ms, bool disabled, Plan& plan) {
   const TaskView v = t.view();
   const std::string who = v.Describe(t.task_id);
+  // Decision, action and cron tasks are retrigger-decision's (its own
+  // permission: they run with the push's powerful scopes); taskgraph refuses
+  // them too (their labels are not in the full graph).
+  const std::string kind = v.kind();
+  if ((kind == "decision-task" || kind == "action-callback" || kind == "cron-task") && GraphLabel(t, facts).empty()) {
+    throw Refused(fmt::format("{} of {} refused: it is a {} task; decision, action and cron tasks are retriggered by "
+                              "retrigger-decision, which needs the permission retrigger-decision",
+                              ctx.action, who, kind));
+  }
   const bool retriggerable = Retriggerable(t, facts);
   RefuseUnlessAllowed(ctx, retriggerable, who, disabled, plan);
   const bool past_deadline = v.PastDeadline(now_ms);

@@ -128,8 +128,9 @@ std::optional<Push> ReadPush(Services& s, const Context& ctx, const Json& parame
   if (!graph) return std::nullopt;
   const size_t graph_bytes = graph->size();
   push.full_graph = TaskGraph::Parse(std::move(*graph), "full-task-graph.json");
-  auto l2t = Required(q, push.decision_task_id, "public/label-to-taskid.json", optional, note);
-  if (!l2t) return std::nullopt;
+  // With the full graph there, a missing label map is an error even when the
+  // push is optional: planning without it would take every label for new.
+  auto l2t = Required(q, push.decision_task_id, "public/label-to-taskid.json", false, note);
   std::vector<Source> sources;
   sources.push_back({push.decision_task_id, 0, ParseLabelToTaskId(*l2t, "label-to-taskid.json")});
   for (const auto& id : EarlierTasks(s, push.trust_domain, parameters)) {

@@ -21,7 +21,9 @@ std::optional<Json> ReadParameters(Queue& q, const Context& ctx, bool optional);
 // its full-task-graph.json and label-to-taskid.json, then the
 // label-to-taskid.json of every earlier action and cron task indexed for the
 // push, merged oldest first. A missing decision artifact is BadInput naming
-// it (nullopt with *note set when `optional`); a malformed one BadInput; an
+// it (nullopt with *note set when `optional` and full-task-graph.json is the
+// missing one; a missing label-to-taskid.json next to a full graph is always
+// BadInput); a malformed one BadInput; an
 // index or queue failure TcError.
 std::optional<Push> ReadPush(Services& s, const Context& ctx, const Json& parameters, bool optional, std::string* note);
 

@@ -491,9 +491,12 @@ def finish(w):
         f"queue:create-task:low:tcaction-{lvl}/*", "queue:create-task:low:tcaction-t/*",
         f"queue:create-task:low:scriptworker-k8s/tcaction-{lvl}-*",
         f"queue:scheduler-id:tcaction-level-{lvl}",
+        "queue:create-task:project:none",  # the genuine queue requires it (projectId defaults to "none")
         f"queue:rerun-task:tcaction-level-{lvl}/*", f"queue:cancel-task:tcaction-level-{lvl}/*",
         "queue:route:checks", "queue:route:tc-treeherder.v2.tcproj.*",
         "queue:route:index.tcaction.v2.tcproj.*",
+        # cached tasks an action creates (add-new-jobs, retrigger of a test whose toolchain is rebuilt)
+        f"queue:route:index.tcaction.cache.level-{lvl}.*",
         "project:tcaction:releng:signing:cert:release-signing",
     ]
     roles = [
@@ -503,7 +506,9 @@ def finish(w):
          "scopes": generic + [f"queue:route:index.tcaction.cache.level-{lvl}.*"]},
         {"roleId": f"{pre}:action:retrigger-decision",
          "scopes": generic + [f"queue:create-task:lowest:tcaction-{lvl}/decision",
-                              f"assume:{pre}:branch:*"]},
+                              f"assume:{pre}:branch:*",
+                              # a copy of an action task runs with the action's scopes
+                              f"assume:{pre}:action:generic"]},
     ]
 
     def client(cid, scopes):

@@ -77,44 +77,19 @@ function register(decisionTaskId, dir) {
   };
 }
 
-async function installHook(h, template) {
-  const { hookGroupId, hookId } = h;
-  // First, the entry exactly as `tc-action register --hooks-output` writes it.
-  const asIs = { ...h };
+// The entry exactly as `tc-action register --hooks-output` writes it: {hookGroupId, hookId, hook}, where
+// hook is a complete create-hook-request body (the hooks service must accept it as it is).
+async function installHook(h) {
+  const { hookGroupId, hookId, hook } = h;
+  assert(hook && hook.metadata && hook.task, `--hooks-output entry ${hookGroupId}/${hookId} carries a hook definition`);
   try {
-    await hooks.createHook(hookGroupId, hookId, asIs);
+    await hooks.createHook(hookGroupId, hookId, hook);
     return 'as written by register';
   } catch (err) {
-    if (err.statusCode === 409) {
-      try { await hooks.updateHook(hookGroupId, hookId, asIs); return 'as written by register (updated)'; } catch (e2) { err = e2; }
-    }
-    if (err.statusCode !== 400) throw err;
-    mismatches.push({
-      id: 'hooks-output-not-a-hook-definition',
-      file: 'action/register.cc BuildActionHooks (tc-action register --hooks-output); taskcluster/hooks/in-tree-action.json',
-      expected: 'hooks.createHook body: required `metadata` {name, description, owner, emailOnError}; top-level owner/emailOnError are not allowed',
-      evidence: `hooks.createHook(${hookGroupId}, ${hookId}, <--hooks-output entry>) -> ${err.statusCode} ${err.code}: ${
-        (String(err.message).match(/^[ \t]+\* .*$/gm) || [String(err.message).trim().split('\n')[0]]).map(l => l.trim()).join('; ')}`,
-      workaround: 'WORKAROUND (seed.mjs installHook): metadata added from the template\'s owner/emailOnError, as fxci-config make_hook builds it',
-    });
-  }
-  // WORKAROUND: metadata as fxci-config's make_hook (in_tree_actions.py) sets it
-  const perm = /in-tree-action-\d+-([^/]+)\//.exec(hookId)?.[1] ?? 'generic';
-  const body = {
-    ...h,
-    metadata: {
-      name: `Action task ${LEVEL}-${perm}`,
-      description: `Action task ${LEVEL}-${perm} (in-tree action hook; tc-action UI tier)`,
-      owner: template.owner, emailOnError: Boolean(template.emailOnError),
-    },
-    schedule: template.schedule ?? [],
-    bindings: template.bindings ?? [],
-  };
-  try { await hooks.createHook(hookGroupId, hookId, body); } catch (err) {
     if (err.statusCode !== 409) throw err;
-    await hooks.updateHook(hookGroupId, hookId, body);
+    await hooks.updateHook(hookGroupId, hookId, hook);
+    return 'as written by register (updated)';
   }
-  return 'with metadata added (WORKAROUND)';
 }
 
 async function claimOne(taskQueueId, taskId) {
@@ -157,7 +132,6 @@ assert(params.head_rev && params.pushlog_id && params.owner, 'parameters.yml: he
 const decisionTaskId = tc.slugid();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-ui-decision-'));
 const { actions, hooks: hookDefs } = register(decisionTaskId, work);
-const template = JSON.parse(fs.readFileSync(path.join(REPO, 'taskcluster/hooks/in-tree-action.json'), 'utf8'));
 
 // ---- 2. roles, hooks, clients ----
 const hookIds = [...new Set(actions.actions.map(a => `${a.hookGroupId}/${a.hookId}`))];
@@ -186,7 +160,7 @@ for (const perm of perms) {
     `in-tree action hooks (${perm}) of level ${LEVEL}`);
 }
 const installed = {};
-for (const h of hookDefs) installed[`${h.hookGroupId}/${h.hookId}`] = await installHook(h, template);
+for (const h of hookDefs) installed[`${h.hookGroupId}/${h.hookId}`] = await installHook(h);
 assert(hookIds.every(id => installed[id]), `every hook actions.json names is installed: ${hookIds} vs ${Object.keys(installed)}`);
 log(`hooks: ${Object.entries(installed).map(([k, v]) => `${k} (${v})`).join(', ')}`);
 const person = await freshClient('ui-test/person', [
