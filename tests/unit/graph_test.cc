@@ -54,10 +54,12 @@ TEST_CASE("graph artifact parsing errors name the artifact", "[graph]") {
   REQUIRE_THROWS_WITH(TaskGraph::Parse("[]", "public/full-task-graph.json"), Catch::Contains("expected an object"));
   REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": 1})", "public/full-task-graph.json"),
                       Catch::Contains("public/full-task-graph.json.a"));
-  REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": {}} x)", "public/full-task-graph.json"),
+  REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": {"task": {}}} x)", "public/full-task-graph.json"),
                       Catch::Contains("must not be followed"));
-  REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": {}, "a": {}})", "public/full-task-graph.json"),
+  REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": {"task": {}}, "a": {"task": {}}})", "public/full-task-graph.json"),
                       Catch::Contains("key a twice"));
+  REQUIRE_THROWS_WITH(TaskGraph::Parse(R"({"a": {}})", "public/full-task-graph.json"),
+                      Catch::Contains("a.task: missing"));
   REQUIRE_THROWS_AS(ParseLabelToTaskId(R"({"x": 3})", "label-to-taskid.json"), BadInput);
   REQUIRE_THROWS_AS(ParseLabelToTaskId("[]", "label-to-taskid.json"), BadInput);
 }
