@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/timestamp.h"
 #include "run/diagnostics.h"
+#include "run/paging.h"
 
 namespace tc {
 
@@ -120,33 +121,20 @@ TaskFacts& Loaded(Facts& facts, const std::string& task_id) {
 
 }  // namespace
 
-std::vector<Json> ReadAllTaskPages(const std::function<Json(const Page&)>& list) {
-  std::vector<Json> out;
-  Page page;
-  for (int guard = 0; guard < 100000; ++guard) {
-    Json resp = list(page);
-    if (const JsonValue* tasks = Member(resp, "tasks"); tasks && tasks->IsArray()) {
-      for (const auto& t : tasks->GetArray()) out.push_back(CopyJson(t));
-    }
-    auto token = GetString(resp, "continuationToken");
-    if (!token || token->empty()) break;
-    page.continuation_token = token;
-  }
-  return out;
-}
-
 void Load(Queue& q, const Context& ctx, const FactRequest& request, int64_t now_ms, Facts& facts) {
   const FactRequest r = request.Missing(facts);
   for (const auto& t : r.tasks) ReadTask(q, ctx, t, facts);
   for (const auto& id : r.dependents_of) {
     TaskFacts& f = Loaded(facts, id);
-    f.dependents = ReadAllTaskPages([&](const Page& p) { return q.ListDependentTasks(id, p); });
+    f.dependents = ReadAllPages("queue.listDependentTasks " + id, [&](const Page& p) { return q.ListDependentTasks(id, p); },
+                                "tasks");
     f.dependents_loaded = true;
   }
   for (const auto& id : r.dependency_groups_of) ReadDependencyGroups(q, Loaded(facts, id));
   for (const auto& id : r.statuses) ReadStatusOrMissing(q, id, facts);
   if (r.group_tasks) {
-    facts.group_tasks = ReadAllTaskPages([&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); });
+    facts.group_tasks = ReadAllPages("queue.listTaskGroup " + ctx.task_group_id,
+                                     [&](const Page& p) { return q.ListTaskGroup(ctx.task_group_id, p); }, "tasks");
     facts.group_tasks_loaded = true;
   }
   if (r.task_graph) facts.task_graph = ReadTaskGraph(q, ctx);

@@ -13,9 +13,6 @@
 
 namespace tc {
 
-// Every entry of a paged listing ({tasks: [...], continuationToken}).
-std::vector<Json> ReadAllTaskPages(const std::function<Json(const Page&)>& list);
-
 // Loads what `request` asks for (the part `facts` does not have yet) into
 // facts. Errors: a required task the queue does not have, or one of another
 // group (check_group), is BadInput naming its field; a missing or expired
