@@ -172,6 +172,15 @@ std::unique_ptr<TaskGraph> TaskGraph::Parse(std::string bytes, const std::string
       throw BadInput(what + ": invalid JSON at offset " + std::to_string(i) + ": The document root must not be followed by other values.");
     }
   }
+  // A task that depends on itself can never run, and neither could its copy.
+  for (const auto& e : g->entries_) {
+    for (const auto& [name, dep] : e.dependencies) {
+      if (dep == e.task_id) {
+        throw BadInput(what + "." + e.task_id + ".dependencies." + name +
+                       ": the task depends on itself; expected a graph without cycles");
+      }
+    }
+  }
   g->index_.reserve(g->entries_.size());
   for (size_t i = 0; i < g->entries_.size(); ++i) g->index_.emplace(g->entries_[i].task_id, i);
   for (const auto& e : g->entries_) {

@@ -45,7 +45,8 @@ class TaskGraph {
 
   // Indexes task-graph.json with one SAX pass (takes the bytes; no DOM of
   // the whole graph is built, so memory stays near the file size). Throws
-  // BadInput naming `what` on malformed JSON or entries.
+  // BadInput naming `what` on malformed JSON or entries, and on an entry
+  // that depends on itself (DownstreamClosure refuses longer cycles).
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }
