@@ -93,7 +93,8 @@ struct EmulatorOptions {
   std::string proxy_client_id;  // the client the proxy listener acts as
   std::string host = "127.0.0.1";  // must be a loopback address
   QueueClock clock;         // default: system clock
-  int threads = 8;
+  int threads = 64;          // server threads per listener: >= the clients' connections (tc-action's default
+                             // concurrency is 50), each kept-alive connection holds one
 };
 
 struct EmulatorFault {
