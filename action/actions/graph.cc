@@ -58,6 +58,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
       attr_.reset();
       tag_ = false;
     }
+    if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) return TooDeep();
     stack_.push_back(Frame{true, {}});
     return true;
   }
@@ -74,6 +75,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   bool StartArray() {
     if (stack_.size() <= 1) return Fail(stack_.empty() ? "expected an object of taskId -> task, got array"
                                                        : "expected an object, got array");
+    if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) return TooDeep();
     stack_.push_back(Frame{false, {}});
     return true;
   }
@@ -121,6 +123,8 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
                                                                    : "expected an object, got ") + type);
     return true;
   }
+  // The same limit as every other reader of outside JSON (core/json.h).
+  bool TooDeep() { return Fail("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels"); }
   bool Fail(const std::string& msg) {
     error_ = (stack_.size() == 1 ? "." + stack_[0].key + ": " : std::string(": ")) + msg;
     return false;
