@@ -119,7 +119,7 @@ parse_report "$root/home/tc-action/artifacts/report.json"
 echo "ok 3 - tc-action run --context missing.json (exit 2, report.json)"
 
 # 4. no emulator in the image
-set +e; run -- emulator --help >"$tmp/emu.txt" 2>&1; rc=$?; set -e
+set +e; run -- emulator >"$tmp/emu.txt" 2>&1; rc=$?; set -e
 [ $rc -eq 2 ] || { cat "$tmp/emu.txt" >&2; fail "tc-action emulator exited $rc (expected 2: not a command)"; }
 for s in reset-after-commit __emulator tc-emulator-worker; do
   ! grep -qa -- "$s" "$root/usr/local/bin/tc-action" || fail "the image's tc-action contains emulator code ($s)"

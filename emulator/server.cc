@@ -11,8 +11,10 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -196,7 +198,8 @@ Listener::Listener(Frontend& frontend, bool proxy, int port, int threads) {
   params->setMaxQueued(256);
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(frontend, proxy), sock, params);
+  pool_ = std::make_unique<Poco::ThreadPool>(2, std::max(2, threads));
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(frontend, proxy), *pool_, sock, params);
 }
 
 void Listener::Start() {
@@ -210,6 +213,7 @@ void Listener::Stop() {
   if (!server_) return;
   server_->stopAll(true);
   server_.reset();
+  if (pool_) pool_->joinAll();
 }
 
 }  // namespace tc::emu

@@ -13,9 +13,12 @@
 #include "emulator/control.h"
 #include "emulator/routes.h"
 
-namespace Poco::Net {
+namespace Poco {
+class ThreadPool;
+namespace Net {
 class HTTPServer;
 }
+}  // namespace Poco
 
 namespace tc::emu {
 
@@ -29,7 +32,10 @@ struct Frontend {
 class Listener {
  public:
   // Binds 127.0.0.1:port (0: any free port) and listens; connections wait
-  // in the backlog until Start().
+  // in the backlog until Start(). Serves on its own pool of up to `threads`
+  // threads: one per open connection (keep-alive holds its thread), so
+  // `threads` >= the clients' concurrent connections (Poco's default pool
+  // would cap it at 16).
   Listener(Frontend& frontend, bool proxy, int port, int threads);
   void Start();  // starts serving
   ~Listener();
@@ -37,6 +43,7 @@ class Listener {
   void Stop();  // stops accepting and waits for running requests
 
  private:
+  std::unique_ptr<Poco::ThreadPool> pool_;  // outlives server_
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   int port_ = -1;
   bool started_ = false;

@@ -35,6 +35,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   bool StartObject() {
     if (stack_.size() == 1) BeginEntry();
     if (stack_.size() == 2 && stack_[1].key == "task") has_task_ = true;
+    if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) return TooDeep();
     stack_.push_back(Frame{true, {}});
     return true;
   }
@@ -46,6 +47,7 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
   }
   bool StartArray() {
     if (stack_.size() <= 1) return Fail("got array");
+    if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) return TooDeep();
     stack_.push_back(Frame{false, {}});
     return true;
   }
@@ -125,6 +127,12 @@ class IndexHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Inde
     Truthy(truthy);
     return true;
   }
+  // The same limit as every other reader of outside JSON (core/json.h).
+  bool TooDeep() {
+    error_ = (stack_.size() <= 1 ? std::string(": ") : "." + stack_[0].key + ": ") + "nested deeper than " +
+             std::to_string(kMaxJsonDepth) + " levels";
+    return false;
+  }
   bool Fail(const std::string& got) {
     const char* expected = stack_.empty() ? "expected an object of key -> task entry, " : "expected an object, ";
     error_ = (stack_.size() == 1 ? "." + stack_[0].key + ": " : std::string(": ")) + expected + got;
@@ -177,6 +185,15 @@ std::unique_ptr<TaskGraph> TaskGraph::Parse(std::string bytes, const std::string
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
       throw BadInput(what + ": invalid JSON at offset " + std::to_string(i) +
                      ": The document root must not be followed by other values.");
+    }
+  }
+  // A task that depends on itself can never run, and neither could its copy.
+  for (const auto& e : g->entries_) {
+    for (const auto& [name, dep] : e.dependencies) {
+      if (dep == e.key) {
+        throw BadInput(what + "." + e.key + ".dependencies." + name +
+                       ": the task depends on itself; expected a graph without cycles");
+      }
     }
   }
   g->index_.reserve(g->entries_.size());

@@ -52,9 +52,11 @@ class TaskGraph {
   };
 
   // Indexes a graph artifact with one SAX pass (takes the bytes; no DOM of
-  // the whole graph is built). Throws BadInput naming `what` on malformed
-  // JSON or entries (every entry must be an object with a `task` object, as
-  // taskgraph's TaskGraph.from_json requires).
+  // the whole graph is built, so memory stays near the file size). Throws
+  // BadInput naming `what` on malformed JSON or entries (every entry must be
+  // an object with a `task` object, as taskgraph's TaskGraph.from_json
+  // requires), and on an entry that depends on itself (the closures refuse
+  // longer cycles).
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }

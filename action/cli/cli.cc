@@ -1,19 +1,23 @@
 #include "cli/cli.h"
 
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <functional>
 #include <iostream>
+#include <mutex>
 
 #include "core/error.h"
+#include "core/redact.h"
+#include "core/run_control.h"
 #include "core/timestamp.h"
 #include "registration/register.h"
 #include "registration/trigger.h"
 #include "run/advise_command.h"
 #include "run/environment.h"
 #include "run/report.h"
+#include "run/run_budget.h"
 #include "run/runner.h"
 #include "taskcluster/hooks_http.h"
 #include "taskcluster/queue_http.h"
@@ -23,8 +27,22 @@ namespace tc {
 
 namespace {
 
+// stderr, every line Printable(): no secret and no control byte reaches the
+// log, whatever a server or an input put into a message.
+class PrintableStderrSink : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t buf;
+    formatter_->format(msg, buf);
+    std::string line(buf.data(), buf.size());
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    std::cerr << Printable(line) << '\n';
+  }
+  void flush_() override { std::cerr.flush(); }
+};
+
 void SetupLogging(int verbosity) {
-  auto logger = spdlog::stderr_color_mt("tc-action");
+  auto logger = std::make_shared<spdlog::logger>("tc-action", std::make_shared<PrintableStderrSink>());
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   spdlog::set_default_logger(logger);
   spdlog::set_level(verbosity >= 2 ? spdlog::level::debug : verbosity == 1 ? spdlog::level::info : spdlog::level::warn);
@@ -46,6 +64,7 @@ struct Args {
   int verbosity = 0;
   RunOptions run;
   double max_wait_s = 6 * 3600, poll_s = 5;
+  double budget_s = 0;  // 0: not given
   std::string advise_task;
   bool advise_json = false;
   std::string render_template, render_context;
@@ -71,11 +90,17 @@ CLI::App* AddRun(CLI::App& app, Args& a) {
   run->add_option("--concurrency", a.run.exec.concurrency, "Queue calls in flight at most")
       ->check(CLI::Range(1, 500))
       ->capture_default_str();
+  run->add_option("--budget", a.budget_s,
+                  "Seconds the whole run may take (default: $TC_ACTION_RUN_BUDGET, else 1500); then exit 3 with the "
+                  "report of what was done")
+      ->check(CLI::Range(1.0, kMaxRunBudgetS));
   run->footer(
       "Environment: TASK_ID, ACTION_TASK_GROUP_ID, ACTION_TASK_ID (JSON), ACTION_INPUT (JSON), ACTION_CALLBACK;\n"
       "TASKCLUSTER_PROXY_URL, or TASKCLUSTER_ROOT_URL with TASKCLUSTER_CLIENT_ID, TASKCLUSTER_ACCESS_TOKEN and\n"
-      "optional TASKCLUSTER_CERTIFICATE.\n"
-      "Exit: 0 done, 1 refused by policy, 2 bad input, 3 Taskcluster failure.");
+      "optional TASKCLUSTER_CERTIFICATE; TASKCLUSTER_REQUEST_TIMEOUT (seconds for one whole request, default 300),\n"
+      "TASKCLUSTER_RECEIVE_TIMEOUT (seconds per read, default 30), TC_ACTION_RUN_BUDGET (see --budget).\n"
+      "SIGTERM/SIGINT: stop sending, write the report, exit 3.\n"
+      "Exit: 0 done, 1 refused by policy, 2 bad input, 3 Taskcluster failure (also: budget exhausted, terminated).");
   return run;
 }
 
@@ -149,6 +174,9 @@ int UsageError(const CLI::ParseError& e, int argc, char** argv) {
 int Run(Args& a) {
   a.run.exec.max_wait_ms = static_cast<int64_t>(a.max_wait_s * 1000);
   a.run.exec.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(a.poll_s * 1000));
+  if (a.budget_s > 0) a.run.budget_s = a.budget_s;
+  // A worker sends SIGTERM at maxRunTime, a user SIGINT: finish with a report.
+  run_control::InstallStopSignals();
   ServicesFactory factory = [] { return HttpServices(ClientConfigFromEnv()); };
   return RunAction(a.run, ProcessEnv(), factory, std::cout, std::cerr);
 }

@@ -1,6 +1,6 @@
 #include "core/error.h"
 
-#include "core/json.h"
+#include "core/redact.h"
 
 namespace tc {
 
@@ -26,11 +26,6 @@ const char* OutcomeName(ExitCode c) {
   return "failed";
 }
 
-std::string OneLine(std::string_view message) {
-  std::string s = SanitizeUtf8(message);
-  for (auto& ch : s)
-    if (ch == '\n' || ch == '\r') ch = ' ';
-  return s;
-}
+std::string OneLine(std::string_view message) { return PrintableLine(message); }
 
 }  // namespace tc

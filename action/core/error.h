@@ -56,7 +56,9 @@ ExitCode ExitCodeFor(const std::exception& e);
 std::string FailureMessage(const std::exception& e);
 // "refused", "bad-input", "failed" or "done" (report.json's outcome).
 const char* OutcomeName(ExitCode c);
-// The message as one line of valid UTF-8 (newlines and CRs become spaces).
+// The message as one printable line (core/redact.h PrintableLine): secrets
+// redacted, valid UTF-8, newlines/CRs/tabs become spaces, other control
+// characters escapes.
 std::string OneLine(std::string_view message);
 
 }  // namespace tc

@@ -6,6 +6,8 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <istream>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -16,9 +18,7 @@ namespace tc {
 namespace {
 constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
 
-// Deepest nesting accepted. Parsing is iterative, but writing and walking
-// values recurse, so hostile input is refused up front.
-constexpr int kMaxDepth = 512;
+constexpr int kMaxDepth = kMaxJsonDepth;
 
 bool ValidUtf8(const char* s, size_t n);
 
@@ -97,13 +97,28 @@ Json ParseJson(std::string_view text, const std::string& what) {
   return std::move(*d);
 }
 
-Json ParseJsonFile(const std::string& path) {
+std::string ReadInputFile(const std::string& path, const std::string& what, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput(path + ": cannot read file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseJson(ss.str(), path);
+  if (!in) throw BadInput(what + ": cannot read " + path);
+  return ReadInputStream(in, what, max_bytes);
 }
+
+std::string ReadInputStream(std::istream& in, const std::string& what, size_t max_bytes) {
+  std::string out;
+  char buf[64 * 1024];
+  while (in) {
+    in.read(buf, sizeof buf);
+    const size_t n = static_cast<size_t>(in.gcount());
+    if (out.size() + n > max_bytes) {
+      throw BadInput(what + ": larger than " + std::to_string(max_bytes >> 20) + " MiB; expected a smaller file");
+    }
+    out.append(buf, n);
+  }
+  if (in.bad()) throw BadInput(what + ": read error");
+  return out;
+}
+
+Json ParseJsonFile(const std::string& path) { return ParseJson(ReadInputFile(path, path), path); }
 
 std::string ToJson(const JsonValue& v) {
   rapidjson::StringBuffer sb;
@@ -123,30 +138,47 @@ std::string ToPrettyJson(const JsonValue& v) {
 
 // RapidJSON 1.1's copy constructor shares "const" strings (those of in-situ
 // parsed documents and StringRefs) instead of copying them; this copies all.
-JsonValue CopyValue(const JsonValue& v, JsonAlloc& a) {
-  switch (v.GetType()) {
-    case rapidjson::kStringType:
-      return JsonValue(v.GetString(), v.GetStringLength(), a);
-    case rapidjson::kArrayType: {
-      JsonValue out(rapidjson::kArrayType);
-      out.Reserve(v.Size(), a);
-      for (const auto& e : v.GetArray()) out.PushBack(CopyValue(e, a), a);
-      return out;
+// Iterative (an explicit work list, no recursion): a value of any depth is
+// copied in constant stack. Each container gets all its children (as nulls)
+// before any child is filled, so the pointers in the work list stay valid.
+static void CopyInto(const JsonValue& root, JsonValue& root_out, JsonAlloc& a) {
+  std::vector<std::pair<const JsonValue*, JsonValue*>> work{{&root, &root_out}};
+  while (!work.empty()) {
+    auto [v, out] = work.back();
+    work.pop_back();
+    switch (v->GetType()) {
+      case rapidjson::kStringType:
+        out->SetString(v->GetString(), v->GetStringLength(), a);
+        break;
+      case rapidjson::kArrayType:
+        out->SetArray();
+        out->Reserve(v->Size(), a);
+        for (rapidjson::SizeType i = 0; i < v->Size(); ++i) out->PushBack(JsonValue(), a);
+        for (rapidjson::SizeType i = 0; i < v->Size(); ++i) work.emplace_back(&(*v)[i], &(*out)[i]);
+        break;
+      case rapidjson::kObjectType: {
+        out->SetObject();
+        for (const auto& m : v->GetObject())
+          out->AddMember(JsonValue(m.name.GetString(), m.name.GetStringLength(), a), JsonValue(), a);
+        auto o = out->MemberBegin();
+        for (auto m = v->MemberBegin(); m != v->MemberEnd(); ++m, ++o) work.emplace_back(&m->value, &o->value);
+        break;
+      }
+      default:
+        out->CopyFrom(*v, a);
     }
-    case rapidjson::kObjectType: {
-      JsonValue out(rapidjson::kObjectType);
-      for (const auto& m : v.GetObject()) out.AddMember(CopyValue(m.name, a), CopyValue(m.value, a), a);
-      return out;
-    }
-    default:
-      return JsonValue(v, a);
   }
+}
+
+JsonValue CopyValue(const JsonValue& v, JsonAlloc& a) {
+  JsonValue out;
+  CopyInto(v, out, a);
+  return out;
 }
 
 Json CopyJson(const JsonValue& v) {
   Json d;
-  JsonValue copy = CopyValue(v, d.GetAllocator());
-  static_cast<JsonValue&>(d) = copy;
+  CopyInto(v, d, d.GetAllocator());
   return d;
 }
 

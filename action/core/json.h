@@ -6,12 +6,20 @@
 #pragma once
 #include <rapidjson/document.h>
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tc {
+
+// Deepest nesting any JSON from outside may have (responses, artifacts,
+// context, input): every parse refuses more (iteratively, before building a
+// value), so the code that walks values recursively is bounded by it.
+constexpr int kMaxJsonDepth = 512;
+// Largest local input file read (--context, register's files, stdin).
+constexpr size_t kMaxInputFileBytes = size_t{64} << 20;
 
 using Json = rapidjson::Document;
 using JsonValue = rapidjson::Value;
@@ -21,14 +29,19 @@ using JsonAlloc = rapidjson::Document::AllocatorType;
 Json ParseJson(std::string_view text, const std::string& what);
 // Parses text; returns nullopt (and the error in *err) instead of throwing.
 std::optional<Json> TryParseJson(std::string_view text, std::string* err = nullptr);
-// Reads and parses a file; throws BadInput naming the file.
+// Reads and parses a file (at most kMaxInputFileBytes); throws BadInput naming the file.
 Json ParseJsonFile(const std::string& path);
+// A whole local input file or stream, refused (BadInput naming `what`) once it
+// passes max_bytes: /dev/zero or a runaway pipe costs max_bytes, not all memory.
+std::string ReadInputFile(const std::string& path, const std::string& what, size_t max_bytes = kMaxInputFileBytes);
+std::string ReadInputStream(std::istream& in, const std::string& what, size_t max_bytes = kMaxInputFileBytes);
 
 std::string ToJson(const JsonValue& v);        // compact
 std::string ToPrettyJson(const JsonValue& v);  // 2-space indented
 
 // Deep copies: every string is copied, also "const" ones that RapidJSON's
 // copy constructor would share (in-situ parsed documents, StringRefs).
+// Iterative: any depth is copied without recursion.
 Json CopyJson(const JsonValue& v);
 JsonValue CopyValue(const JsonValue& v, JsonAlloc& a);
 JsonValue Str(std::string_view s, JsonAlloc& a);

@@ -97,15 +97,11 @@ std::string ExeDir() {
 }  // namespace
 
 std::string ReadFileOrStdin(const std::string& path) {
-  std::ostringstream ss;
-  if (path == "-") {
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
+  // Bounded (kMaxInputFileBytes): a runaway pipe or /dev/zero is an error, not all memory.
+  if (path == "-") return ReadInputStream(std::cin, "stdin");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path + ": cannot read file");
-  ss << in.rdbuf();
-  return ss.str();
+  return ReadInputStream(in, path);
 }
 
 std::string TaskclusterYmlHash(const std::string& tcyml_bytes) {

@@ -1,8 +1,6 @@
 #include "run/environment.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 
@@ -19,11 +17,8 @@ EnvLookup ProcessEnv() {
 Context LoadContext(const EnvLookup& env, const std::string& context_file) {
   if (context_file.empty()) return ContextFromEnv(env);
   const std::string task_id = ActionTaskIdFromEnv(env);
-  std::ifstream in(context_file, std::ios::binary);
-  if (!in) throw BadInput("--context: cannot read " + context_file);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  Json doc = ParseJson(ss.str(), "--context " + context_file);
+  // Bounded (kMaxInputFileBytes): --context /dev/zero is an error, not all memory.
+  Json doc = ParseJson(ReadInputFile(context_file, "--context"), "--context " + context_file);
   Context ctx = ContextFromJson(doc, task_id, "context");
   AddEnvironment(ctx, env);
   return ctx;

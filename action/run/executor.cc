@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/run_control.h"
 #include "core/task.h"
 #include "core/timestamp.h"
 
@@ -131,7 +132,15 @@ void RunRerun(Operation& op, Queue& q, const ExecOptions& o) {
   if (op.resume_since_ms || op.await_completion) status = CurrentStatus(q, op.task_id);
   if (!(op.resume_since_ms && AlreadyRerun(op, status))) RunRerunOrCancel(op, q);
   if (!op.await_completion || op.status == OpStatus::kFailed) return;
-  AwaitCompletion(op, q, o, TaskView(nullptr, &status).deadline_ms().value_or(INT64_MAX));
+  try {
+    AwaitCompletion(op, q, o, TaskView(nullptr, &status).deadline_ms().value_or(INT64_MAX));
+  } catch (const Stopped& e) {
+    // The rerun was sent; only the wait was cut. A retry resumes the wait.
+    op.status = OpStatus::kDone;
+    AppendDetail(op, fmt::format("rerun; stopped waiting for its new run ({}); a retry of this action task resumes "
+                                 "the wait without rerunning it",
+                                 run_control::StopReason()));
+  }
 }
 
 void RunOne(Operation& op, Queue& q, const std::string& action_task_id, const ExecOptions& o) {
@@ -158,7 +167,7 @@ class Scheduler {
  public:
   Scheduler(Plan& plan, Queue& q, const std::string& action_task_id, const ExecOptions& o)
       : plan_(plan), q_(q), action_task_id_(action_task_id), o_(o), dependents_(plan.ops.size()),
-        waiting_on_(plan.ops.size(), 0) {
+        waiting_on_(plan.ops.size(), 0), started_(plan.ops.size(), false) {
     Build();
   }
 
@@ -227,13 +236,30 @@ class Scheduler {
     }
   }
 
+  // The run is stopping: every op not started is skipped, nothing new is
+  // sent; ops in flight finish (their calls are cut). Called with mu_ held.
+  void StopStarting() {
+    stopped_ = true;
+    ready_.clear();
+    const std::string detail = std::string(kNotSentStopped) + " (" + run_control::StopReason() + ")";
+    for (size_t i = 0; i < plan_.ops.size(); ++i) {
+      Operation& op = plan_.ops[i];
+      if (started_[i] || op.status != OpStatus::kPlanned) continue;
+      op.status = OpStatus::kSkipped;
+      op.detail = detail;
+    }
+    cv_.notify_all();
+  }
+
   void Worker() {
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-      cv_.wait(lock, [&] { return !ready_.empty() || finished_ >= total_; });
-      if (ready_.empty()) return;
+      cv_.wait(lock, [&] { return !ready_.empty() || finished_ >= total_ || stopped_; });
+      if (!stopped_ && run_control::Stopping()) StopStarting();
+      if (stopped_ || ready_.empty()) return;
       const size_t i = ready_.front();
       ready_.pop_front();
+      started_[i] = true;
       lock.unlock();
       RunOne(plan_.ops[i], q_, action_task_id_, o_);
       lock.lock();
@@ -249,6 +275,8 @@ class Scheduler {
   std::vector<std::vector<size_t>> dependents_;
   std::vector<size_t> waiting_on_;
   std::deque<size_t> ready_;
+  std::vector<bool> started_;
+  bool stopped_ = false;
   size_t total_ = 0, finished_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -259,7 +287,9 @@ class Scheduler {
 bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const ExecOptions& opts) {
   ExecOptions o = opts;
   if (!o.now_ms) o.now_ms = NowMs;
-  if (!o.sleep_ms) o.sleep_ms = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+  if (!o.sleep_ms) {
+    o.sleep_ms = [](int64_t ms) { run_control::Sleep(std::chrono::milliseconds(ms), "waiting for a new run to resolve"); };
+  }
   Scheduler(plan, queue, action_task_id, o).Run();
   return std::none_of(plan.ops.begin(), plan.ops.end(),
                       [](const Operation& op) { return op.status == OpStatus::kFailed; });

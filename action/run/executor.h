@@ -10,6 +10,12 @@
 // own earlier rerun.
 // An op whose `after` op did not end done is skipped, never sent.
 //
+// Stopping (core/run_control.h: SIGTERM/SIGINT, the run budget): no op is
+// started once the run is stopping; those not started are skipped with a
+// detail starting kNotSentStopped, those in flight end as their calls do
+// (cut by the HTTP client). An awaited rerun that was sent counts as done
+// when only its wait was cut (a retry of the action task resumes the wait).
+//
 // Waiting (Operation::await_completion): after the rerun, the task's status
 // is polled, first after poll_initial_ms, the interval doubling up to
 // poll_max_ms, until the new run resolves; bounded by the task's deadline and
@@ -24,13 +30,16 @@
 
 namespace tc {
 
+// The detail of an op not sent because the run was stopping.
+constexpr const char* kNotSentStopped = "not sent: the run stopped";
+
 struct ExecOptions {
   int concurrency = 50;
   int64_t max_wait_ms = 6 * 3600 * 1000LL;  // per awaited run
   int64_t poll_initial_ms = 5000;
   int64_t poll_max_ms = 30000;
   std::function<int64_t()> now_ms;        // default: the system clock
-  std::function<void(int64_t)> sleep_ms;  // default: sleeps
+  std::function<void(int64_t)> sleep_ms;  // default: sleeps (run_control::Sleep: a stop ends it)
 };
 
 // Returns true when every op ended done or skipped.

@@ -2,11 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-
+#include "core/redact.h"
 #include "core/slugid.h"
+#include "run/artifact_files.h"
 
 namespace tc {
 
@@ -46,8 +44,8 @@ ReportHeader HeaderFromEnv(const EnvLookup& env, bool dry_run) {
 Json BuildReport(const ReportHeader& h, const Plan& plan, ExitCode code, const std::string& error) {
   Json r(rapidjson::kObjectType);
   auto& a = r.GetAllocator();
-  // Everything echoed from input is made valid UTF-8 first: the report stays JSON.
-  auto Str = [](std::string_view s, JsonAlloc& al) { return tc::Str(SanitizeUtf8(s), al); };
+  // Everything echoed from input is redacted and made valid UTF-8 first: the report stays JSON.
+  auto Str = [](std::string_view s, JsonAlloc& al) { return tc::Str(RedactedUtf8(s), al); };
   r.AddMember("action", Str(h.action, a), a);
   r.AddMember("taskGroupId", Str(h.task_group_id, a), a);
   r.AddMember("taskId", h.task_id ? Str(*h.task_id, a) : JsonValue(), a);
@@ -92,50 +90,26 @@ bool WriteJsonArtifact(const std::string& dir, const std::string& name, const Js
 
 static bool WriteJsonFile(const std::string& dir, const std::string& name, const std::string& text,
                           std::string* err) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) {
-    if (err) *err = fmt::format("cannot create artifacts directory {}: {}", dir, ec.message());
-    return false;
-  }
-  const fs::path final_path = fs::path(dir) / name;
-  const fs::path tmp = fs::path(dir) / ("." + name + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      if (err) *err = fmt::format("cannot write {}", tmp.string());
-      return false;
-    }
-    out << text << "\n";
-    if (!out) {
-      if (err) *err = fmt::format("cannot write {}", tmp.string());
-      return false;
-    }
-  }
-  fs::rename(tmp, final_path, ec);
-  if (ec) {
-    if (err) *err = fmt::format("cannot write {}: {}", final_path.string(), ec.message());
-    return false;
-  }
-  return true;
+  return WriteFileAtomically(dir, name, {text, "\n"}, err);
 }
 
 void PrintSummary(std::ostream& out, const ReportHeader& h, const Plan& plan, ExitCode code,
                   const std::string& error) {
-  std::string target = h.task_id ? *h.task_id : std::string("the task group");
-  out << fmt::format("tc-action {}{} on {} (group {}): {}\n", h.action.empty() ? "?" : h.action,
-                     h.dry_run ? " (dry run)" : "", target, h.task_group_id.empty() ? "?" : h.task_group_id,
+  // Every value from outside is Printable(): no secret, no control byte, no line of its own.
+  auto P = [](const std::string& s) { return Printable(s); };
+  std::string target = h.task_id ? P(*h.task_id) : std::string("the task group");
+  out << fmt::format("tc-action {}{} on {} (group {}): {}\n", h.action.empty() ? "?" : P(h.action),
+                     h.dry_run ? " (dry run)" : "", target, h.task_group_id.empty() ? "?" : P(h.task_group_id),
                      OutcomeName(code));
   for (const auto& op : plan.ops) {
-    std::string what = op.of.empty() ? "" : " copy of " + op.of;
-    std::string label = op.label.empty() ? "" : " " + op.label;
-    out << fmt::format("  {:<6} {}{}{}  {}{}\n", OpKindName(op.kind), op.task_id, what, label, OpStatusName(op.status),
-                       op.detail.empty() ? "" : " (" + op.detail + ")");
+    std::string what = op.of.empty() ? "" : " copy of " + P(op.of);
+    std::string label = op.label.empty() ? "" : " " + P(op.label);
+    out << fmt::format("  {:<6} {}{}{}  {}{}\n", OpKindName(op.kind), P(op.task_id), what, label,
+                       OpStatusName(op.status), op.detail.empty() ? "" : " (" + P(op.detail) + ")");
   }
-  for (const auto& w : plan.warnings) out << "  warning: " << w << "\n";
-  for (const auto& n : plan.notes) out << "  note: " << n << "\n";
-  if (!error.empty()) out << "  error: " << error << "\n";
+  for (const auto& w : plan.warnings) out << "  warning: " << P(w) << "\n";
+  for (const auto& n : plan.notes) out << "  note: " << P(n) << "\n";
+  if (!error.empty()) out << "  error: " << P(error) << "\n";
 }
 
 }  // namespace tc

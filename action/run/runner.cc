@@ -3,17 +3,22 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "actions/preflight.h"
 #include "actions/registry.h"
 #include "core/error.h"
+#include "core/redact.h"
+#include "core/run_control.h"
 #include "core/timestamp.h"
+#include "run/artifact_files.h"
 #include "run/diagnostics.h"
 #include "run/environment.h"
 #include "run/executor.h"
 #include "run/facts_reader.h"
 #include "run/report.h"
+#include "run/run_budget.h"
 
 namespace tc {
 
@@ -50,6 +55,24 @@ std::string FailureSummary(const Plan& plan) {
                      first);
 }
 
+// Whether the stop (a signal, the budget) cut the plan short: an op failed
+// or was not sent.
+bool StoppedShort(const Plan& plan) {
+  return std::any_of(plan.ops.begin(), plan.ops.end(), [](const Operation& op) {
+    return op.status == OpStatus::kFailed || op.status == OpStatus::kPlanned ||
+           (op.status == OpStatus::kSkipped && op.detail.rfind(kNotSentStopped, 0) == 0);
+  });
+}
+
+// "<why stopped>: N of M operations done, K not sent; the report lists what was done".
+std::string StoppedSummary(const Plan& plan) {
+  size_t done = 0, not_done = 0;
+  for (const auto& op : plan.ops) (op.status == OpStatus::kDone ? done : not_done)++;
+  return fmt::format("{} while executing the plan: {} of {} operations done, {} not done or not sent; the report "
+                     "lists what was done",
+                     run_control::StopReason(), done, plan.ops.size(), not_done);
+}
+
 // Carries out the plan; returns the error ("" when every op ended done or skipped).
 std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptions& opts) {
   spdlog::info("plan: {} operation(s) (peak RSS {} MB)", plan.ops.size(), PeakRssMb());
@@ -58,6 +81,7 @@ std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptio
   if (!eo.now_ms) eo.now_ms = opts.now_ms;
   Execute(plan, q, ctx.action_task_id, eo);
   spdlog::info("executed (peak RSS {} MB)", PeakRssMb());
+  if (run_control::Stopping() && StoppedShort(plan)) return StoppedSummary(plan);
   if (!plan.ops.empty()) {
     plan.notes.push_back(fmt::format(
         "{} operation(s) submitted in {} ms (concurrency {})", plan.ops.size(),
@@ -75,7 +99,7 @@ void WriteGraphArtifacts(const Plan& plan, const std::string& dir, std::ostream&
   if (!WriteTextArtifact(dir, "task-graph.json", TaskGraphArtifactText(plan), &aerr) ||
       !WriteJsonArtifact(dir, "label-to-taskid.json", LabelToTaskIdArtifact(plan), &aerr) ||
       !WriteJsonArtifact(dir, "to-run.json", ToRunArtifact(plan), &aerr)) {
-    err << "tc-action: warning: " << aerr << "\n";
+    err << "tc-action: warning: " << PrintableLine(aerr) << "\n";
   }
 }
 
@@ -98,11 +122,16 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const ServicesFactor
   ExitCode code = ExitCode::kDone;
   std::string error;
   try {
+    run_control::StartBudget(RunBudget(opts.budget_s, env));
     Context ctx = LoadContext(env, opts.context_file);
     header = HeaderFromContext(ctx, opts.dry_run);
+    if (std::string why = opts.dry_run ? "" : CheckWritableDir(opts.artifacts_dir); !why.empty()) {
+      throw BadInput("--artifacts: " + why + "; expected a directory this process can write (or --dry-run)");
+    }
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
     Services services = make_services();
     plan = PlanAction(services, ctx, now);
+    run_control::CheckContinue("planning");
     if (!opts.dry_run) error = OneLine(ExecutePlan(plan, *services.queue, ctx, opts));
     if (!error.empty()) code = ExitCode::kTaskcluster;
   } catch (const std::exception& e) {
@@ -112,11 +141,11 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const ServicesFactor
   WriteGraphArtifacts(plan, opts.artifacts_dir, err);
   std::string werr;
   if (!WriteReport(opts.artifacts_dir, BuildReport(header, plan, code, error), &werr)) {
-    err << "tc-action: warning: " << werr << "\n";
+    err << "tc-action: warning: " << PrintableLine(werr) << "\n";
   }
   spdlog::info("finished: exit {}, peak RSS {} MB", static_cast<int>(code), PeakRssMb());
   PrintSummary(out, header, plan, code, error);
-  if (!error.empty()) err << "tc-action: error: " << error << "\n";
+  if (!error.empty()) err << "tc-action: error: " << PrintableLine(error) << "\n";
   return static_cast<int>(code);
 }
 

@@ -4,12 +4,16 @@
 // (task-graph.json, label-to-taskid.json, to-run.json; empty when nothing
 // was created), so later actions of the push always find them.
 //
-// Invariant: no mutating queue call happens before the context, the input
-// and every planned operation validated; a BadInput or Refused exit made no
-// mutation.
+// Invariant: no mutating queue call happens before the context, the input,
+// the artifacts directory (writable, unless dry run) and every planned
+// operation validated; a BadInput or Refused exit made no mutation.
+// Limits: the whole run is bounded by its budget (run_budget.h); a budget
+// that runs out, SIGTERM or SIGINT end it with exit 3 and the report of what
+// was done (core/run_control.h).
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -26,6 +30,7 @@ struct RunOptions {
   std::string context_file;
   std::function<int64_t()> now_ms;  // defaults to the system clock (also the executor's)
   ExecOptions exec;                 // concurrency, and the waits of rerun-sequence
+  std::optional<double> budget_s;   // --budget; default: TC_ACTION_RUN_BUDGET, else run_budget.h's
 };
 
 // Returns the process exit status (see ExitCode).

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/json.h"
 
 namespace tc {
 
@@ -288,15 +289,13 @@ std::string TaskclusterExt(const std::string& certificate_json,
   rapidjson::Document ext(rapidjson::kObjectType);
   auto& a = ext.GetAllocator();
   if (!certificate_json.empty()) {
-    rapidjson::Document cert;
-    cert.Parse(certificate_json.data(), certificate_json.size());
-    if (cert.HasParseError() || !cert.IsObject()) {
+    // core's reader: depth-limited and UTF-8 validated, like everything from outside
+    std::optional<Json> cert = TryParseJson(certificate_json);
+    if (!cert || !cert->IsObject()) {
       // Never echo the certificate: it is a credential.
       throw BadInput("TASKCLUSTER_CERTIFICATE: not a valid JSON object");
     }
-    rapidjson::Value v;
-    v.CopyFrom(cert, a);
-    ext.AddMember("certificate", v, a);
+    ext.AddMember("certificate", CopyValue(*cert, a), a);
   }
   if (!authorized_scopes.empty()) {
     rapidjson::Value arr(rapidjson::kArrayType);

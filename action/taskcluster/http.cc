@@ -17,28 +17,49 @@
 #include <rapidjson/writer.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <zlib.h>
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <thread>
 
+#include "core/redact.h"
+#include "core/run_control.h"
+#include "taskcluster/http_body.h"
 #include "taskcluster/urls.h"
 
 namespace tc {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // A failure without an HTTP response (connection refused/reset, timeout,
 // truncated or undecodable body): retriable.
 class NetworkError : public std::runtime_error {
  public:
   explicit NetworkError(const std::string& m) : std::runtime_error(m) {}
+};
+
+// The whole-response deadline of one try and what to say when it passes.
+struct TryDeadline {
+  Clock::time_point at;
+  std::chrono::milliseconds request_timeout;
+  // The error for a try cut at `at`: the run's stop or budget, else this try's timeout.
+  [[noreturn]] void Fail(const std::string& what) const {
+    run_control::CheckContinue(what + " (request in flight)");
+    throw NetworkError("no complete response within the request deadline of " +
+                       std::to_string((request_timeout.count() + 999) / 1000) + " s (TASKCLUSTER_REQUEST_TIMEOUT)");
+  }
 };
 
 std::string Lower(std::string s) {
@@ -61,17 +82,16 @@ std::string FirstLine(const std::string& s, size_t max_len = 500) {
   return t;
 }
 
-// Removes secrets from a message that is about to leave this layer.
+// Removes secrets from a message that is about to leave this layer: the
+// credentials in use by value, and everything core's Redact() knows.
 std::string Scrub(std::string msg, const std::optional<HttpAuth>& auth) {
-  if (!auth) return msg;
-  for (const std::string* secret : {&auth->creds.key, &auth->ext}) {
-    if (secret->empty()) continue;
-    size_t pos;
-    while ((pos = msg.find(*secret)) != std::string::npos) {
-      msg.replace(pos, secret->size(), "<redacted>");
+  if (auth) {
+    for (const std::string* secret : {&auth->creds.key, &auth->ext}) {
+      if (secret->empty()) continue;
+      for (size_t pos; (pos = msg.find(*secret)) != std::string::npos;) msg.replace(pos, secret->size(), "<redacted>");
     }
   }
-  return msg;
+  return Redact(msg);
 }
 
 bool IsRedirect(int status) {
@@ -128,43 +148,6 @@ std::string HttpResponse::Header(const std::string& lowercase_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::string GunzipBody(const std::string& data, size_t max_out) {
-  z_stream zs{};
-  // 32 + MAX_WBITS: detect gzip or zlib headers automatically.
-  if (inflateInit2(&zs, 32 + MAX_WBITS) != Z_OK) throw std::runtime_error("gzip: inflateInit2 failed");
-  std::string out;
-  char buf[64 * 1024];
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  int rc = Z_OK;
-  try {
-    while (true) {
-      zs.next_out = reinterpret_cast<Bytef*>(buf);
-      zs.avail_out = sizeof buf;
-      rc = inflate(&zs, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END) {
-        throw std::runtime_error(std::string("gzip: corrupt data (") + (zs.msg ? zs.msg : "inflate error") + ")");
-      }
-      out.append(buf, sizeof buf - zs.avail_out);
-      if (out.size() > max_out) throw std::runtime_error("gzip: decoded body too large");
-      if (rc == Z_STREAM_END) {
-        if (zs.avail_in == 0) break;
-        // Concatenated gzip members.
-        if (inflateReset(&zs) != Z_OK) throw std::runtime_error("gzip: inflateReset failed");
-        continue;
-      }
-      if (zs.avail_in == 0 && zs.avail_out != 0) {
-        throw std::runtime_error("gzip: truncated data");
-      }
-    }
-  } catch (...) {
-    inflateEnd(&zs);
-    throw;
-  }
-  inflateEnd(&zs);
-  return out;
-}
-
 // The useful part of a Taskcluster error message on one line: its first
 // line, plus the "* ..." detail lines before the "---" footer (schema
 // violations, missing scopes), joined with "; " and capped.
@@ -192,13 +175,10 @@ static std::string Summary(const std::string& msg) {
 TcError ResponseError(const std::string& what, int status, const std::string& reason,
                       const std::string& body) {
   std::string code, message;
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (!d.HasParseError() && d.IsObject()) {
-    auto c = d.FindMember("code");
-    if (c != d.MemberEnd() && c->value.IsString()) code = c->value.GetString();
-    auto m = d.FindMember("message");
-    if (m != d.MemberEnd() && m->value.IsString()) message = Summary(m->value.GetString());
+  // core's reader (depth-limited, UTF-8 validated): an error body is as hostile as any
+  if (auto d = TryParseJson(body); d && d->IsObject()) {
+    code = FirstLine(GetString(*d, "code").value_or(""), 100);
+    message = Summary(GetString(*d, "message").value_or(""));
   }
   if (code.empty()) code = "UnknownError";
   if (message.empty()) {
@@ -253,44 +233,216 @@ void PrepareRequest(Poco::Net::HTTPRequest& pr, const HttpRequest& req, const Pa
   }
 }
 
-// The raw body: sized once when the length is known (a 100 MB artifact then
-// costs 100 MB, not the 2x of a doubling string), capped at max_bytes, and
-// whole (a body shorter than its Content-Length is a network error).
-std::string ReadBody(std::istream& is, const Poco::Net::HTTPResponse& presp, const std::string& method,
-                     size_t max_bytes) {
-  std::string raw;
-  const bool known = presp.hasContentLength() && presp.getContentLength64() >= 0;
-  if (known && presp.getContentLength64() > 0 && static_cast<uint64_t>(presp.getContentLength64()) <= max_bytes) {
-    raw.reserve(static_cast<size_t>(presp.getContentLength64()));
+constexpr size_t kReadChunk = 1 << 20;
+
+// HTTPSession::read, which is protected: the session's buffered bytes first,
+// then one recv straight into the caller's buffer (any size; Poco's body
+// streams read 4 KiB at a time).
+struct SessionAccess : Poco::Net::HTTPSession {
+  static int Read(Poco::Net::HTTPSession& s, char* p, size_t n) {
+    return (s.*(&SessionAccess::read))(p, static_cast<std::streamsize>(std::min<size_t>(n, 1 << 30)));
   }
-  char buf[64 * 1024];
-  while (is) {
-    is.read(buf, sizeof buf);
-    raw.append(buf, static_cast<size_t>(is.gcount()));
-    if (raw.size() > max_bytes) throw NetworkError("response body too large");
+};
+
+// Where a body's bytes come from: the session's buffered bytes first, then
+// straight from the socket into the caller's buffer (SessionAccess::Read), in
+// reads as large as the caller has room for. Lines (chunked framing) go
+// through a small buffer of their own.
+class BodySource {
+ public:
+  explicit BodySource(Poco::Net::HTTPSession& s) : s_(s) {}
+
+  // Up to n bytes into dst; 0 at the end of the connection.
+  size_t Data(char* dst, size_t n) {
+    if (pos_ < end_) {
+      const size_t k = std::min(n, end_ - pos_);
+      std::memcpy(dst, buf_ + pos_, k);
+      pos_ += k;
+      return k;
+    }
+    const int r = SessionAccess::Read(s_, dst, n);
+    return r > 0 ? static_cast<size_t>(r) : 0;
   }
-  if (is.bad()) throw NetworkError("error reading the response body");
-  if (known && method != "HEAD" && static_cast<Poco::Int64>(raw.size()) < presp.getContentLength64()) {
-    throw NetworkError("connection closed before the whole response body arrived");
+
+  // One line, without its CRLF (chunk sizes, trailers: at most 4 KiB).
+  std::string Line() {
+    std::string line;
+    for (;;) {
+      if (pos_ == end_) Fill();
+      const char* nl = static_cast<const char*>(std::memchr(buf_ + pos_, '\n', end_ - pos_));
+      const size_t take = nl ? static_cast<size_t>(nl - (buf_ + pos_)) : end_ - pos_;
+      line.append(buf_ + pos_, take);
+      pos_ += take + (nl ? 1 : 0);
+      if (line.size() > 4096) throw NetworkError("malformed chunked body: a line longer than 4 KiB");
+      if (nl) break;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
   }
-  return raw;
+
+  // Nothing read past the end of the body (else the connection is not reused).
+  bool Drained() const { return pos_ == end_; }
+
+ private:
+  void Fill() {
+    const int n = SessionAccess::Read(s_, buf_, sizeof buf_);
+    if (n <= 0) throw NetworkError("connection closed before the whole response body arrived");
+    pos_ = 0;
+    end_ = static_cast<size_t>(n);
+  }
+
+  Poco::Net::HTTPSession& s_;
+  char buf_[16 * 1024];
+  size_t pos_ = 0, end_ = 0;
+};
+
+// The size of one chunk from its line ("1a2b;ext=..."), or a NetworkError.
+uint64_t ChunkSize(const std::string& line) {
+  const std::string hex = Trim(line.substr(0, line.find(';')));
+  if (hex.empty() || hex.size() > 15 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    throw NetworkError("malformed chunked body: bad chunk size line");
+  }
+  return std::stoull(hex, nullptr, 16);
 }
 
-// Undoes the Content-Encoding (gzip/deflate or none).
-void DecodeBody(HttpResponse& resp, std::string raw, const std::string& what, size_t max_bytes) {
-  const std::string enc = Lower(Trim(resp.Header("content-encoding")));
-  if (enc == "gzip" || enc == "x-gzip" || enc == "deflate") {
-    try {
-      resp.body = GunzipBody(raw, max_bytes);
-    } catch (const std::exception& e) {
-      throw NetworkError(e.what());
-    }
-  } else if (enc.empty() || enc == "identity") {
-    resp.body = std::move(raw);
-  } else {
-    throw TcError(resp.status, "UnsupportedEncoding", what + ": unsupported Content-Encoding: " + FirstLine(enc, 40));
+// n bytes of body from src (n: the rest of a chunk or Content-Length).
+void ReadExactly(BodySource& src, BodyDecoder& body, uint64_t n, const std::function<void()>& check) {
+  while (n > 0) {
+    check();
+    size_t room = 0;
+    char* p = body.Space(static_cast<size_t>(std::min<uint64_t>(n, SIZE_MAX)), &room);
+    const size_t got = src.Data(p, static_cast<size_t>(std::min<uint64_t>(room, n)));
+    if (got == 0) throw NetworkError("connection closed before the whole response body arrived");
+    body.Commit(got);
+    n -= got;
   }
 }
+
+void ReadChunked(BodySource& src, BodyDecoder& body, const std::function<void()>& check) {
+  for (;;) {
+    check();
+    const uint64_t size = ChunkSize(src.Line());
+    if (size == 0) break;
+    ReadExactly(src, body, size, check);
+    if (!src.Line().empty()) throw NetworkError("malformed chunked body: no CRLF after a chunk");
+  }
+  for (int trailers = 0; !src.Line().empty(); ++trailers) {
+    if (trailers > 100) throw NetworkError("malformed chunked body: too many trailer lines");
+  }
+}
+
+// The body, decoded and capped (BodyDecoder), read straight from the session
+// (Poco's body streams would copy it 4 KiB at a time): Content-Length bytes,
+// chunked, or until the connection closes. A body cut short is a network
+// error; `check` runs between reads (the try's deadline, the run's stop).
+// *reusable: the connection is positioned at the next response.
+std::string ReadBody(Poco::Net::HTTPClientSession& session, const Poco::Net::HTTPResponse& presp,
+                     const std::string& encoding, size_t max_bytes, const std::function<void()>& check,
+                     bool* reusable) {
+  const bool chunked = presp.getChunkedTransferEncoding();
+  const int64_t length = !chunked && presp.hasContentLength() ? presp.getContentLength64() : -1;
+  BodyDecoder body(encoding, max_bytes, length);
+  BodySource src(session);
+  if (chunked) {
+    ReadChunked(src, body, check);
+  } else if (length >= 0) {
+    ReadExactly(src, body, static_cast<uint64_t>(length), check);
+  } else {
+    for (;;) {  // until the server closes the connection
+      check();
+      size_t room = 0;
+      char* p = body.Space(kReadChunk, &room);
+      const size_t got = src.Data(p, room);
+      if (got == 0) break;
+      body.Commit(got);
+    }
+    *reusable = false;
+  }
+  *reusable = *reusable && src.Drained();
+  return body.Finish();
+}
+
+// Cuts connections whose try has run past its deadline, or all of them when
+// the run is stopping (a signal, the budget): shutdown() wakes the thread
+// blocked on the socket at once, whatever Poco call it is in. One thread for
+// the process, armed per try; disarming under the same lock means a socket
+// is never touched after its owner let go of it.
+class Watchdog {
+ public:
+  static Watchdog& Get() {
+    static Watchdog* w = new Watchdog();  // never destroyed: its thread runs until exit
+    return *w;
+  }
+
+  uint64_t Arm(int fd, Clock::time_point deadline) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const uint64_t id = next_++;
+    armed_[id] = Entry{fd, deadline, false};
+    cv_.notify_one();
+    return id;
+  }
+
+  // True when the watchdog cut the connection.
+  bool Disarm(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = armed_.find(id);
+    if (it == armed_.end()) return false;
+    const bool fired = it->second.fired;
+    armed_.erase(it);
+    return fired;
+  }
+
+ private:
+  struct Entry {
+    int fd;
+    Clock::time_point deadline;
+    bool fired;
+  };
+
+  Watchdog() { std::thread([this] { Loop(); }).detach(); }
+
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      if (armed_.empty()) {
+        cv_.wait(lock);
+      } else {
+        cv_.wait_for(lock, std::chrono::milliseconds(run_control::kStopPollMs));
+      }
+      const auto now = Clock::now();
+      const bool stopping = run_control::Stopping();
+      for (auto& [id, e] : armed_) {
+        if (!e.fired && (stopping || now >= e.deadline)) {
+          ::shutdown(e.fd, SHUT_RDWR);
+          e.fired = true;
+        }
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, Entry> armed_;
+  uint64_t next_ = 1;
+};
+
+// Arms the watchdog for a session's socket for the life of this object.
+class Armed {
+ public:
+  Armed(Poco::Net::HTTPClientSession& s, Clock::time_point deadline)
+      : id_(Watchdog::Get().Arm(s.socket().impl()->sockfd(), deadline)) {}
+  ~Armed() { Disarm(); }
+  // True when the watchdog cut the connection (idempotent).
+  bool Disarm() {
+    if (id_) fired_ = Watchdog::Get().Disarm(id_);
+    id_ = 0;
+    return fired_;
+  }
+
+ private:
+  uint64_t id_;
+  bool fired_ = false;
+};
 
 }  // namespace
 
@@ -299,9 +451,9 @@ class HttpClient::Pool {
  public:
   explicit Pool(const HttpOptions& opts) : opts_(opts) {}
 
-  // A pooled session to u's origin (*reused), or a new one.
-  Session Acquire(const ParsedUrl& u, bool* reused) {
-    {
+  // A pooled session to u's origin (*reused), or a new one (always when fresh).
+  Session Acquire(const ParsedUrl& u, bool* reused, bool fresh = false) {
+    if (!fresh) {
       std::lock_guard<std::mutex> lock(mu_);
       auto& v = idle_[u.Origin()];
       if (!v.empty()) {
@@ -320,7 +472,6 @@ class HttpClient::Pool {
       s = std::make_unique<Poco::Net::HTTPClientSession>(u.host, static_cast<Poco::UInt16>(u.port));
     }
     s->setKeepAlive(true);
-    s->setTimeout(Ms(opts_.connect_timeout), Ms(opts_.receive_timeout), Ms(opts_.receive_timeout));
     return s;
   }
 
@@ -346,45 +497,99 @@ HttpClient::~HttpClient() = default;
 
 void HttpClient::CloseIdle() { pool_->Clear(); }
 
+namespace {
+
+// Remaining time to `at`, at least 1 ms (Poco reads 0 as "no timeout").
+std::chrono::milliseconds Remaining(Clock::time_point at) {
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(at - Clock::now()));
+}
+
+// The response line, headers and decoded body of one exchange on a session
+// whose request was sent; the watchdog cuts it at the deadline.
+HttpResponse ReceiveResponse(Poco::Net::HTTPClientSession& session, const ParsedUrl& u, const std::string& method,
+                             const HttpOptions& opts, const std::string& what, const TryDeadline& deadline,
+                             bool* got_response, bool* keep_alive) {
+  Poco::Net::HTTPResponse presp;
+  session.receiveResponse(presp);  // the body is read below, straight from the session
+  *got_response = true;
+  HttpResponse resp;
+  resp.status = static_cast<int>(presp.getStatus());
+  resp.reason = presp.getReason();
+  resp.url = u.ToString();
+  for (const auto& [k, v] : presp) resp.headers[Lower(k)] = v;
+  *keep_alive = presp.getKeepAlive();
+  if (method == "HEAD" || resp.status == 204 || resp.status == 304) return resp;
+  const std::string enc = Lower(Trim(resp.Header("content-encoding")));
+  auto check = [&] {
+    if (Clock::now() >= deadline.at || run_control::Stopping()) deadline.Fail(what);
+  };
+  try {
+    resp.body = ReadBody(session, presp, enc, opts.max_body_bytes, check, keep_alive);
+  } catch (const std::invalid_argument&) {
+    throw TcError(resp.status, "UnsupportedEncoding", what + ": unsupported Content-Encoding: " + FirstLine(enc, 40));
+  } catch (const BodyTooLarge&) {
+    throw;
+  } catch (const NetworkError&) {
+    throw;
+  } catch (const std::runtime_error& e) {  // corrupt or truncated gzip (Stopped is a TcError: not caught here)
+    if (dynamic_cast<const TcError*>(&e)) throw;
+    throw NetworkError(e.what());
+  }
+  return resp;
+}
+
+}  // namespace
+
 HttpResponse HttpClient::Hop(const HttpRequest& req, const ParsedUrl& u, const std::string& method,
-                             const std::optional<std::string>& body, const HttpAuth* auth) {
+                             const std::optional<std::string>& body, const HttpAuth* auth,
+                             std::chrono::steady_clock::time_point until) {
+  const TryDeadline deadline{until, opts_.request_timeout};
   for (int stale_retry = 0;; ++stale_retry) {
+    if (Clock::now() >= deadline.at) deadline.Fail(req.what);
     bool reused = false;
-    Session session = pool_->Acquire(u, &reused);
-    bool got_response = false;
+    Session session = pool_->Acquire(u, &reused, /*fresh=*/stale_retry > 0);
+    const auto left = Remaining(deadline.at);
+    session->setTimeout(Ms(std::min(opts_.connect_timeout, left)), Ms(std::min(opts_.receive_timeout, left)),
+                        Ms(std::min(opts_.receive_timeout, left)));
+    bool got_response = false, keep_alive = false;
+    std::optional<Armed> armed;
     try {
       Poco::Net::HTTPRequest pr(method, u.target, Poco::Net::HTTPMessage::HTTP_1_1);
       PrepareRequest(pr, req, u, body, auth);
       std::ostream& os = session->sendRequest(pr);
+      armed.emplace(*session, deadline.at);
       if (body) os.write(body->data(), static_cast<std::streamsize>(body->size()));
-      Poco::Net::HTTPResponse presp;
-      std::istream& is = session->receiveResponse(presp);
-      got_response = true;
-      HttpResponse resp;
-      resp.status = static_cast<int>(presp.getStatus());
-      resp.reason = presp.getReason();
-      resp.url = u.ToString();
-      for (const auto& [k, v] : presp) resp.headers[Lower(k)] = v;
-      DecodeBody(resp, ReadBody(is, presp, method, opts_.max_body_bytes), req.what, opts_.max_body_bytes);
-      if (presp.getKeepAlive() && session->connected()) pool_->Release(u, std::move(session));
+      HttpResponse resp =
+          ReceiveResponse(*session, u, method, opts_, req.what, deadline, &got_response, &keep_alive);
+      if (armed->Disarm()) deadline.Fail(req.what);  // cut at the very end: the connection is gone
+      if (keep_alive && session->connected()) pool_->Release(u, std::move(session));
       return resp;
-    } catch (const NetworkError&) {
+    } catch (const BodyTooLarge&) {
+      if (armed && armed->Disarm()) deadline.Fail(req.what);
       throw;
     } catch (const TcError&) {
       throw;
+    } catch (const NetworkError&) {
+      if (armed && armed->Disarm()) deadline.Fail(req.what);
+      throw;
     } catch (const Poco::Exception& e) {
+      if (armed && armed->Disarm()) deadline.Fail(req.what);
+      if (Clock::now() >= deadline.at) deadline.Fail(req.what);
       // A pooled keep-alive connection the server has since closed: try
       // once more on a fresh connection before counting it as a failure.
       if (reused && !got_response && stale_retry == 0) continue;
       throw NetworkError(e.displayText());
     } catch (const std::ios_base::failure& e) {
+      if (armed && armed->Disarm()) deadline.Fail(req.what);
       if (reused && !got_response && stale_retry == 0) continue;
       throw NetworkError(e.what());
     }
   }
 }
 
-HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth) {
+HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth,
+                                   std::chrono::steady_clock::time_point until) {
   auto parsed = ParseUrl(req.url);
   if (!parsed) throw TcError(0, "BadUrl", req.what + ": not an http(s) URL: " + UrlForLog(req.url));
   const std::string origin = parsed->Origin();
@@ -394,7 +599,7 @@ HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<H
   for (int hops = 0;; ++hops) {
     // Hawk only to the request's own origin, never to a redirect target elsewhere.
     const HttpAuth* sign = auth && cur.Origin() == origin ? &*auth : nullptr;
-    HttpResponse resp = Hop(req, cur, method, body, sign);
+    HttpResponse resp = Hop(req, cur, method, body, sign, until);
     std::string location = resp.Header("location");
     if (!IsRedirect(resp.status) || location.empty()) return resp;
     if (hops >= opts_.max_redirects) {
@@ -417,14 +622,36 @@ HttpResponse HttpClient::SendChain(const HttpRequest& req, const std::optional<H
   }
 }
 
+namespace {
+
+// This try's deadline: request_timeout from now, never past the run's budget.
+Clock::time_point TryUntil(std::chrono::milliseconds request_timeout) {
+  Clock::time_point at = Clock::now() + request_timeout;
+  if (auto run_end = run_control::Deadline()) at = std::min(at, *run_end);
+  return at;
+}
+
+// The backoff before retry `attempt` + 1 (taskcluster-client's policy), in ms.
+double BackoffMs(const HttpOptions& o, int attempt) {
+  const double delay = static_cast<double>(o.backoff_base.count()) * std::pow(2.0, std::min(attempt, 40)) *
+                       Jitter(o.randomization_factor);
+  return std::min(delay, static_cast<double>(o.max_delay.count()));
+}
+
+}  // namespace
+
+// One request to the end: tries until a response that is not a 5xx, a
+// failure that is not retriable, max_retries retries, or the run's end (a
+// stop, or a budget that would end before the next try could start).
 HttpResponse HttpClient::Send(const HttpRequest& req, const std::optional<HttpAuth>& auth) {
   const std::string what = req.what.empty() ? req.method + " " + UrlForLog(req.url) : req.what;
   HttpRequest r = req;
   r.what = what;
   for (int attempt = 1;; ++attempt) {
+    run_control::CheckContinue(what);
     std::optional<TcError> failure;
     try {
-      HttpResponse resp = SendChain(r, auth);
+      HttpResponse resp = SendChain(r, auth, TryUntil(opts_.request_timeout));
       spdlog::debug("{} {} -> {} (attempt {})", r.method, UrlForLog(r.url), resp.status, attempt);
       resp.attempts = attempt;
       if (resp.status >= 200 && resp.status < 300) return resp;
@@ -432,6 +659,9 @@ HttpResponse HttpClient::Send(const HttpRequest& req, const std::optional<HttpAu
       TcError scrubbed(err.status(), err.code(), Scrub(err.what(), auth));
       if (resp.status < 500 || resp.status >= 600) throw scrubbed;
       failure.emplace(scrubbed);
+    } catch (const BodyTooLarge& e) {
+      // The same body again would be as large: never retried.
+      throw TcError(0, "ResponseTooLarge", Scrub(what + ": " + e.what() + "; not retried", auth));
     } catch (const NetworkError& e) {
       spdlog::debug("{} {} -> network error (attempt {}): {}", r.method, UrlForLog(r.url), attempt,
                     Scrub(e.what(), auth));
@@ -441,10 +671,15 @@ HttpResponse HttpClient::Send(const HttpRequest& req, const std::optional<HttpAu
                             auth));
     }
     if (attempt > opts_.max_retries) throw *failure;
-    double delay = static_cast<double>(opts_.backoff_base.count()) * std::pow(2.0, std::min(attempt, 40)) *
-                   Jitter(opts_.randomization_factor);
-    delay = std::min(delay, static_cast<double>(opts_.max_delay.count()));
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(delay * 1000)));
+    const double delay = BackoffMs(opts_, attempt);
+    const auto run_end = run_control::Deadline();
+    if (run_end && Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(delay) + 100) >= *run_end) {
+      throw Stopped("RunBudgetExceeded", std::string(failure->what()) + "; not retried: " +
+                                             "the run budget of " + std::to_string(run_control::Budget().count() / 1000) +
+                                             " s (--budget / TC_ACTION_RUN_BUDGET) ends before another try");
+    }
+    run_control::Sleep(std::chrono::milliseconds(std::max<int64_t>(1, static_cast<int64_t>(delay))),
+                       what + " (waiting to retry)");
   }
 }
 
@@ -457,6 +692,27 @@ std::string Env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
+// The userinfo of a URL (user:password@) is a secret wherever it shows up.
+void AddUrlPasswordSecret(const std::string& url) {
+  const size_t start = url.find("://");
+  if (start == std::string::npos) return;
+  const size_t end = url.find_first_of("/?#", start + 3);
+  const size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < start + 3) return;
+  const std::string userinfo = url.substr(start + 3, at - start - 3);
+  AddSecret(userinfo);
+  if (size_t colon = userinfo.find(':'); colon != std::string::npos) AddSecret(userinfo.substr(colon + 1));
+}
+
+// The certificate, and its seed and signature, are secrets wherever they show up.
+void AddCertificateSecrets(const std::string& cert) {
+  AddSecret(cert, SecretPieces::kWholeOnly);
+  if (auto doc = TryParseJson(cert); doc && doc->IsObject()) {
+    for (const char* k : {"seed", "signature"})
+      if (auto v = GetString(*doc, k)) AddSecret(*v);
+  }
+}
+
 }  // namespace
 
 ClientConfig ClientConfigFromEnv() {
@@ -464,12 +720,14 @@ ClientConfig ClientConfigFromEnv() {
   std::string proxy = Env("TASKCLUSTER_PROXY_URL");
   std::string root = Env("TASKCLUSTER_ROOT_URL");
   if (!proxy.empty()) {
+    AddUrlPasswordSecret(proxy);
     if (!ParseUrl(proxy)) throw BadInput("TASKCLUSTER_PROXY_URL: not an http(s) URL: " + UrlForLog(proxy));
     cfg.proxy_url = proxy;
     cfg.root_url = root;
     return cfg;  // the proxy adds credentials; none are read
   }
   if (root.empty()) throw BadInput("neither TASKCLUSTER_ROOT_URL nor TASKCLUSTER_PROXY_URL is set");
+  AddUrlPasswordSecret(root);
   if (!ParseUrl(root)) throw BadInput("TASKCLUSTER_ROOT_URL: not an http(s) URL: " + UrlForLog(root));
   cfg.root_url = root;
   std::string id = Env("TASKCLUSTER_CLIENT_ID");
@@ -481,8 +739,10 @@ ClientConfig ClientConfigFromEnv() {
     throw BadInput("TASKCLUSTER_ACCESS_TOKEN is set but TASKCLUSTER_CLIENT_ID is not");
   }
   if (!id.empty()) cfg.creds = HawkCredentials{id, token};
+  AddSecret(token);
   std::string cert = Env("TASKCLUSTER_CERTIFICATE");
   if (!cert.empty()) {
+    AddCertificateSecrets(cert);
     TaskclusterExt(cert, {});  // throws BadInput without echoing the value
     // Expired or not-yet-valid temporary credentials would only earn a 401
     // from the service: say so up front (times only, never the secret parts).
@@ -512,6 +772,15 @@ ClientConfig ClientConfigFromEnv() {
     }
     cfg.receive_timeout = std::chrono::milliseconds(static_cast<int64_t>(secs * 1000));
   }
+  // Optional: the deadline of one whole request (connect + the whole response).
+  if (std::string t = Env("TASKCLUSTER_REQUEST_TIMEOUT"); !t.empty()) {
+    char* end = nullptr;
+    double secs = std::strtod(t.c_str(), &end);
+    if (!end || *end != '\0' || !(secs > 0) || secs > 3600) {
+      throw BadInput("TASKCLUSTER_REQUEST_TIMEOUT: expected seconds between 0 and 3600, got \"" + t.substr(0, 20) + "\"");
+    }
+    cfg.request_timeout = std::chrono::milliseconds(static_cast<int64_t>(secs * 1000));
+  }
   return cfg;
 }
 
@@ -522,6 +791,7 @@ HttpOptions HttpOptionsFor(const ClientConfig& cfg) {
   o.max_delay = cfg.max_delay;
   o.connect_timeout = cfg.connect_timeout;
   o.receive_timeout = cfg.receive_timeout;
+  o.request_timeout = cfg.request_timeout;
   return o;
 }
 
@@ -536,6 +806,8 @@ TcServiceClient::TcServiceClient(const ClientConfig& cfg, std::string service, s
     base_ = cfg.root_url;
     if (cfg.creds && !cfg.creds->id.empty() && !cfg.creds->key.empty()) {
       auth_ = HttpAuth{*cfg.creds, TaskclusterExt(cfg.certificate, cfg.authorized_scopes)};
+      AddSecret(auth_->creds.key);
+      AddSecret(auth_->ext);
     }
   }
 }
@@ -562,17 +834,7 @@ Json TcServiceClient::Call(const std::string& method, const std::string& path, c
   req.what = service_ + "." + what;
   if (body) req.body = ToJsonText(*body);
   HttpResponse resp = http_->Send(req, auth_);
-  Json doc;
-  if (Trim(resp.body).empty()) {
-    doc.SetObject();
-    return doc;
-  }
-  doc.Parse(resp.body.data(), resp.body.size());
-  if (doc.HasParseError()) {
-    throw TcError(resp.status, "InvalidResponse", req.what + ": " + std::to_string(resp.status) +
-                                                      " InvalidResponse: response is not valid JSON");
-  }
-  return doc;
+  return ParseJsonResponse(resp.body, resp.status, req.what);
 }
 
 }  // namespace tc

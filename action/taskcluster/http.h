@@ -25,8 +25,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "taskcluster/hawk.h"
 #include "core/json.h"
+#include "taskcluster/hawk.h"
+#include "taskcluster/http_body.h"
 
 namespace tc {
 
@@ -34,13 +35,19 @@ struct ParsedUrl;  // urls.h
 
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{10000};
-  std::chrono::milliseconds receive_timeout{30000};  // also the send timeout
+  std::chrono::milliseconds receive_timeout{30000};  // idle: one read or write
+  // One whole try: connect + send + the whole response (a watchdog cuts the
+  // connection at it, however the server trickles). Each retry gets a fresh
+  // one; none runs past the run's budget (core/run_control.h).
+  std::chrono::milliseconds request_timeout{300000};
   int max_retries = 5;                               // retries after the first try
   std::chrono::milliseconds backoff_base{100};       // taskcluster-client's delayFactor
   std::chrono::milliseconds max_delay{30000};
   double randomization_factor = 0.25;
   int max_redirects = 10;
-  size_t max_body_bytes = size_t{1} << 30;  // decoded body cap (also guards against gzip bombs)
+  // Decoded body cap: a larger Content-Length is refused before reading,
+  // decoded gzip is counted as it inflates; "too large" is never retried.
+  size_t max_body_bytes = size_t{1} << 30;
   std::string ca_location = "/etc/ssl/certs";
   size_t max_idle_sessions_per_origin = 64;  // >= the executor's default concurrency (50)
 };
@@ -88,19 +95,19 @@ class HttpClient {
 
  private:
   class Pool;
-  // One request and its redirects (Hawk only to the request's origin).
-  HttpResponse SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth);
+  // One try: the request and its redirects (Hawk only to the request's
+  // origin), all by `until`.
+  HttpResponse SendChain(const HttpRequest& req, const std::optional<HttpAuth>& auth,
+                         std::chrono::steady_clock::time_point until);
   // One request/response on one connection (a stale pooled connection is
-  // retried once on a fresh one). Throws NetworkError or TcError.
+  // retried once on a fresh one). Throws NetworkError, BodyTooLarge, TcError
+  // or Stopped.
   HttpResponse Hop(const HttpRequest& req, const ParsedUrl& u, const std::string& method,
-                   const std::optional<std::string>& body, const HttpAuth* auth);
+                   const std::optional<std::string>& body, const HttpAuth* auth,
+                   std::chrono::steady_clock::time_point until);
   HttpOptions opts_;
   std::unique_ptr<Pool> pool_;
 };
-
-// Decodes a gzip (or zlib) body; throws std::runtime_error on corrupt data or
-// when the output would exceed max_out.
-std::string GunzipBody(const std::string& data, size_t max_out);
 
 // The error a non-2xx Taskcluster response maps to:
 // TcError(status, code, "<what>: <status> <code>: <first line of message>").
@@ -121,10 +128,15 @@ struct ClientConfig {
   std::chrono::milliseconds max_delay{30000};
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds receive_timeout{30000};
+  std::chrono::milliseconds request_timeout{300000};
 };
 
 // Reads TASKCLUSTER_PROXY_URL, TASKCLUSTER_ROOT_URL, TASKCLUSTER_CLIENT_ID,
-// TASKCLUSTER_ACCESS_TOKEN, TASKCLUSTER_CERTIFICATE (empty = unset). Throws
+// TASKCLUSTER_ACCESS_TOKEN, TASKCLUSTER_CERTIFICATE, and the optional
+// TASKCLUSTER_RECEIVE_TIMEOUT (idle, per read) and TASKCLUSTER_REQUEST_TIMEOUT
+// (one whole request), in seconds (empty = unset). Registers the secrets
+// among them (token, certificate, its seed and signature, URL userinfo) with
+// core's Redact(). Throws
 // BadInput (one line, never echoing a secret) if neither URL is set, a URL is
 // not http(s), only one of clientId/accessToken is set, or the certificate
 // is not a JSON object. With a proxy URL, credentials are not read.
@@ -144,7 +156,8 @@ class TcServiceClient {
   // Absolute URL of an API path (already percent-encoded, may carry ?query).
   std::string Url(const std::string& path) const;
   // Calls method on path; body is serialised as JSON when given. Returns the
-  // parsed JSON response ({} for an empty body). what: e.g. "createTask".
+  // JSON object of the response (ParseJsonResponse: anything else is a
+  // TcError "InvalidResponse"). what: e.g. "createTask".
   Json Call(const std::string& method, const std::string& path, const JsonValue* body,
             const std::string& what);
   // Like Call, but returns the raw response (redirects followed, decoded).

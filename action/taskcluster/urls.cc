@@ -167,7 +167,18 @@ std::optional<ParsedUrl> ResolveUrl(const ParsedUrl& base, const std::string& lo
 
 std::string UrlForLog(const std::string& url) {
   size_t q = url.find('?');
-  return q == std::string::npos ? url : url.substr(0, q) + "?...";
+  std::string out = q == std::string::npos ? url : url.substr(0, q) + "?...";
+  // userinfo (user:password@) never leaves: scheme://<redacted>@host
+  const size_t scheme_end = out.find("://");
+  if (scheme_end != std::string::npos) {
+    const size_t start = scheme_end + 3;
+    const size_t end = out.find_first_of("/#", start);
+    const size_t at = out.rfind('@', end == std::string::npos ? std::string::npos : end);
+    if (at != std::string::npos && at >= start && (end == std::string::npos || at < end)) {
+      out.replace(start, at - start, "<redacted>");
+    }
+  }
+  return out;
 }
 
 }  // namespace tc

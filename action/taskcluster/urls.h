@@ -51,7 +51,8 @@ std::optional<ParsedUrl> ParseUrl(const std::string& url);
 // nullopt if the result is not an http(s) URL.
 std::optional<ParsedUrl> ResolveUrl(const ParsedUrl& base, const std::string& location);
 
-// The URL without its query string (for logs: presigned URLs carry signatures).
+// The URL without its query string (for logs: presigned URLs carry
+// signatures) and without userinfo (user:password@ becomes <redacted>@).
 std::string UrlForLog(const std::string& url);
 
 }  // namespace tc

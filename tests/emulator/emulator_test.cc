@@ -253,7 +253,8 @@ TEST_CASE_METHOD(Fixture, "createTask: scopes, schema, idempotency") {
 TEST_CASE_METHOD(Fixture, "createTask: error bodies echo the body as the real queue completes it") {
   auto keys = [](const Resp& r) {
     std::string out;
-    for (auto& m : r.json()["requestInfo"]["payload"].GetObject()) out += std::string(out.empty() ? "" : ",") + m.name.GetString();
+    const Json body = r.json();  // outlives the loop (a temporary's members would dangle)
+    for (auto& m : body["requestInfo"]["payload"].GetObject()) out += std::string(out.empty() ? "" : ",") + m.name.GetString();
     return out;
   };
   Resp schema = Do(port, "PUT", Q("task/" + N), TaskDef(R"(, "priority": "urgent")"), &root);

@@ -407,16 +407,18 @@ def _body(text):
 
 
 class EmulatorServer:
-    """`tc-action emulator --world demo/world.json` as the server (from the binary under test)."""
+    """`tc-emulator --world demo/world.json` as the server: the emulator built beside the binary under test
+    (build/tc-emulator), else the binary's own `emulator` subcommand (builds before the emulator had its own)."""
 
     def __init__(self, ctx):
         self.ctx = ctx
         self.port_file = os.path.join(ctx.workdir, "emulator.port")
         self.log = open(os.path.join(ctx.workdir, "emulator.log"), "wb")
         world = os.path.join(ctx.repo, "demo", "world.json")
-        self.proc = subprocess.Popen([ctx.bin, "emulator", "--world", world, "--port", "0", "--port-file",
-                                      self.port_file], stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        emulator = os.path.join(os.path.dirname(os.path.abspath(ctx.bin)), "tc-emulator")
+        cmd = [emulator] if os.access(emulator, os.X_OK) else [ctx.bin, "emulator"]
+        self.proc = subprocess.Popen(cmd + ["--world", world, "--port", "0", "--port-file", self.port_file],
+                                     stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         self.port = None
 
     def start(self):

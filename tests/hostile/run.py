@@ -472,6 +472,7 @@ def main():
             return 2
         selected.append(C.BY_NAME[n])
     selected = [c for c in selected if c.name not in a.skip]
+    a.bin = os.path.abspath(a.bin)  # each case runs in its own work directory
     self_test()
     if not os.access(a.bin, os.X_OK):
         print("no tc-action binary at %s (--bin or TC_ACTION_BIN)" % a.bin, file=sys.stderr)

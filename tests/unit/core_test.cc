@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/redact.h"
 #include "core/schema.h"
 #include "core/slugid.h"
 #include "core/timestamp.h"
@@ -118,4 +119,20 @@ TEST_CASE("JSON that cannot be written back is refused at parse; the writer neve
   REQUIRE(SanitizeUtf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
   REQUIRE(SanitizeUtf8("\xed\xa0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   REQUIRE(SanitizeUtf8("h\xc3\xa9") == "h\xc3\xa9");
+}
+
+TEST_CASE("Redact: a certificate counts whole, its seed and signature by any piece", "[redact]") {
+  ClearSecretsForTests();
+  const std::string cert =
+      R"({"version":1,"scopes":["assume:repo:hg.mozilla.org/mozilla-central:action:generic"],"start":1,"expiry":2,)"
+      R"("seed":"c2VlZHNlZWRzZWVkc2VlZHNlZWRzZWVkc2VlZHNlZWQ","signature":"c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl="})";
+  AddSecret(cert, SecretPieces::kWholeOnly);
+  AddSecret("c2VlZHNlZWRzZWVkc2VlZHNlZWRzZWVkc2VlZHNlZWQ");
+  // public text that happens to be in the certificate stays
+  CHECK(Redact("needs assume:repo:hg.mozilla.org/mozilla-central:action:x") ==
+        "needs assume:repo:hg.mozilla.org/mozilla-central:action:x");
+  CHECK(Redact("cert " + cert + " end") == "cert <redacted> end");
+  // a seed shifted by one character is still caught
+  CHECK(Redact("x VlZHNlZWRzZWVkc2VlZHNlZWRz y").find("VlZHNlZWRz") == std::string::npos);
+  ClearSecretsForTests();
 }

@@ -396,21 +396,31 @@ TEST_CASE("TcServiceClient: root URL, signing, proxy mode", "[http]") {
   CHECK(srv.seen().back().authorization.empty());
 }
 
-TEST_CASE("TcServiceClient: invalid JSON response and empty body", "[http]") {
+TEST_CASE("TcServiceClient: a response that is not a JSON object is InvalidResponse", "[http]") {
+  // issue 13: an empty or array body where the API answers an object is the
+  // service misbehaving (exit 3), never an empty object read as bad input.
   TestServer srv([](auto&, auto& resp, const Seen& s, int) {
     if (s.uri.find("empty") != std::string::npos) return Reply(resp, 200, "");
+    if (s.uri.find("nocontent") != std::string::npos) return Reply(resp, 204, "");
+    if (s.uri.find("array") != std::string::npos) return Reply(resp, 200, "[1, 2]");
+    if (s.uri.find("deep") != std::string::npos) return Reply(resp, 200, std::string(100000, '[') + std::string(100000, ']'));
+    if (s.uri.find("latin1") != std::string::npos) return Reply(resp, 200, "{\"label\": \"caf\xe9\"}");
     Reply(resp, 200, "{not json");
   });
   ClientConfig cfg;
   cfg.root_url = srv.url();
   TcServiceClient q(cfg, "queue");
-  CHECK(q.Call("GET", "empty", nullptr, "x").IsObject());
-  try {
-    q.Call("GET", "bad", nullptr, "task");
-    FAIL("expected TcError");
-  } catch (const TcError& e) {
-    CHECK(e.code() == "InvalidResponse");
-    CHECK(std::string(e.what()).find("queue.task: ") == 0);
+  CHECK(q.Call("GET", "nocontent", nullptr, "x").IsObject());
+  for (const char* path : {"empty", "array", "bad", "deep", "latin1"}) {
+    INFO(path);
+    try {
+      q.Call("GET", path, nullptr, "task");
+      FAIL("expected TcError");
+    } catch (const TcError& e) {
+      CHECK(e.code() == "InvalidResponse");
+      CHECK(e.status() == 200);
+      CHECK(std::string(e.what()).find("queue.task: 200 InvalidResponse: ") == 0);
+    }
   }
 }
 
