@@ -49,6 +49,7 @@ class TaskGraph {
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }
+  size_t bytes() const { return buffer_.size(); }  // of the artifact
   const Entry* Find(std::string_view task_id) const;
   // The whole entry ({label, kind, attributes, dependencies, task, ...}) as a document.
   Json Materialize(std::string_view task_id) const;

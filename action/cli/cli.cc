@@ -13,6 +13,7 @@
 #include "registration/trigger.h"
 #include "run/advise_command.h"
 #include "run/environment.h"
+#include "run/progress.h"
 #include "run/report.h"
 #include "run/runner.h"
 #include "taskcluster/hooks_http.h"
@@ -43,6 +44,7 @@ int Guarded(const char* cmd, const std::function<int()>& body) {
 // What each subcommand's options parse into.
 struct Args {
   int verbosity = 0;
+  bool quiet = false;
   RunOptions run;
   double max_wait_s = 6 * 3600, poll_s = 5;
   std::string advise_task;
@@ -58,6 +60,7 @@ struct Args {
 CLI::App* AddRun(CLI::App& app, Args& a) {
   auto* run = app.add_subcommand("run", "Run the action an action task was created for (drop-in for taskgraph action-callback)");
   run->add_flag("--dry-run", a.run.dry_run, "Plan only: read the queue, mutate nothing, print the plan");
+  run->add_flag("-q,--quiet", a.quiet, "No progress lines on stderr (the summary, warnings and errors stay)");
   run->add_option("--artifacts", a.run.artifacts_dir, "Directory for report.json")->capture_default_str();
   run->add_option("--context", a.run.context_file,
                   "JSON file {\"action\",\"taskGroupId\",\"taskId\",\"input\"} instead of the ACTION_* variables");
@@ -149,6 +152,8 @@ int Run(Args& a) {
   a.run.exec.max_wait_ms = static_cast<int64_t>(a.max_wait_s * 1000);
   a.run.exec.poll_initial_ms = std::max<int64_t>(1, static_cast<int64_t>(a.poll_s * 1000));
   QueueFactory factory = [] { return std::make_unique<HttpQueue>(ClientConfigFromEnv()); };
+  LineProgress progress(std::cerr);
+  if (!a.quiet) a.run.progress = &progress;
   return RunAction(a.run, ProcessEnv(), factory, std::cout, std::cerr);
 }
 

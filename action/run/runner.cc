@@ -12,19 +12,29 @@
 #include "run/environment.h"
 #include "run/executor.h"
 #include "run/facts_reader.h"
+#include "run/progress.h"
 #include "run/report.h"
 
 namespace tc {
 
 namespace {
 
+int64_t MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // Facts (read-only calls), then the plan (pure), both as the registry says.
-Plan PlanAction(Queue& q, const Context& ctx, int64_t now) {
+Plan PlanAction(Queue& q, const Context& ctx, int64_t now, Progress& progress) {
   const ActionSpec* spec = FindAction(ctx.action);
   if (!spec) throw std::logic_error("no registry entry for " + ctx.action);  // LoadContext checked it
+  progress.Start(ctx);
+  const auto t0 = std::chrono::steady_clock::now();
   Facts facts;
   ReadFacts(q, *spec, ctx, now, facts);
-  return spec->plan(ctx, facts, now);
+  progress.Phase(FactsLine(facts, MsSince(t0)));
+  Plan plan = spec->plan(ctx, facts, now);
+  progress.Phase(PlanLine(plan));
+  return plan;
 }
 
 // "N of M operations failed (first: ...)", or "" when none failed.
@@ -46,6 +56,7 @@ std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptio
   auto t0 = std::chrono::steady_clock::now();
   ExecOptions eo = opts.exec;
   if (!eo.now_ms) eo.now_ms = opts.now_ms;
+  if (opts.progress) eo.progress = opts.progress;
   Execute(plan, q, ctx.action_task_id, eo);
   spdlog::info("executed (peak RSS {} MB)", PeakRssMb());
   if (!plan.ops.empty()) {
@@ -82,7 +93,7 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
     header = HeaderFromContext(ctx, opts.dry_run);
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
     std::unique_ptr<Queue> queue = make_queue();
-    plan = PlanAction(*queue, ctx, now);
+    plan = PlanAction(*queue, ctx, now, opts.progress ? *opts.progress : NoProgress());
     if (!opts.dry_run) error = OneLine(ExecutePlan(plan, *queue, ctx, opts));
     if (!error.empty()) code = ExitCode::kTaskcluster;
   } catch (const std::exception& e) {

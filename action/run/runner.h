@@ -22,6 +22,7 @@ struct RunOptions {
   std::string context_file;
   std::function<int64_t()> now_ms;  // defaults to the system clock (also the executor's)
   ExecOptions exec;                 // concurrency, and the waits of rerun-sequence
+  Progress* progress = nullptr;     // progress lines (run/progress.h); default none
 };
 
 using QueueFactory = std::function<std::unique_ptr<Queue>()>;
