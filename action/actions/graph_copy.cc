@@ -167,8 +167,9 @@ void PlanDownstreamCopies(Plan& plan, const Context& ctx, const TaskGraph& graph
           "release graph: {}; use retrigger-disabled with downstream and force: true if that is really wanted",
           ctx.action, root_task_id, release.size(), list));
     }
-    plan.warnings.push_back(fmt::format(
-        "forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: {}", release.size(), list));
+    WarnList(plan, fmt::format("forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: ",
+                               release.size()),
+             release, "");
   }
   for (int64_t i = 1; i < times; ++i) PlanGraphCopy(plan, ctx, graph, ids, now_ms, nullptr);
   plan.notes.push_back(fmt::format("retrigger with downstream: {} task(s) re-created {} time(s) from {}", ids.size(),

@@ -44,9 +44,20 @@ struct Operation {
 // An operation of `kind` on task_id (label: the task's label, when known).
 Operation NewOp(OpKind kind, std::string task_id, std::string label);
 
+// A warning that names a list of tasks: warnings[index] is the whole text,
+// lead + the items joined with ", " + tail. The reports carry every item; the
+// log shows a count, the first few and "and N more" (ShortWarning).
+struct ListedWarning {
+  size_t index = 0;
+  std::string lead;
+  std::vector<std::string> items;
+  std::string tail;
+};
+
 struct Plan {
   std::vector<Operation> ops;
   std::vector<std::string> warnings;
+  std::vector<ListedWarning> listed_warnings;  // the warnings that name lists (WarnList)
   std::vector<std::string> notes;
   // Artifacts like taskgraph's, for what this action creates (null when it
   // creates nothing): task-graph.json (taskId -> entry), label-to-taskid.json,
@@ -58,6 +69,12 @@ struct Plan {
   std::vector<std::string> per_label;
   std::unordered_set<std::string> to_run_seen;  // labels already in to_run
 };
+
+// Adds a warning naming `items` (e.g. "taskId (label)"): lead + items + tail.
+void WarnList(Plan& plan, std::string lead, std::vector<std::string> items, std::string tail);
+// The log's form of a listed warning: with more than `few` items, "N tasks:
+// <the first few> and M more" in place of the list.
+std::string ShortWarning(const ListedWarning& w, size_t few = 5);
 
 // Adds a created task to the plan's task-graph.json / label-to-taskid.json /
 // to-run.json outputs. entry: the graph entry it was copied from (label,

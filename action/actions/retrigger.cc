@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "actions/clone.h"
 #include "actions/cot.h"
 #include "actions/graph_copy.h"
@@ -47,8 +49,11 @@ void RefuseUnlessAllowed(const Context& ctx, const TaskView& v, const std::strin
                plan);
 }
 
-// Who keeps consuming the original's artifacts (release tasks copied by force).
-void CheckConsumers(const TaskFacts& t, const std::string& who, bool past_deadline, Plan& plan) {
+// Who keeps consuming the original's artifacts (release tasks copied by
+// force). recreated: the graph of a downstream copy, whose consumers are
+// re-created with it (their copies consume the copy: no warning for them).
+void CheckConsumers(const TaskFacts& t, const std::string& who, bool past_deadline, const TaskGraph* recreated,
+                    Plan& plan) {
   auto consumers = ConsumersOf(t.task_id, t.dependents);
   if (consumers.empty()) return;
   if (past_deadline) {
@@ -58,10 +63,14 @@ void CheckConsumers(const TaskFacts& t, const std::string& who, bool past_deadli
         "their deadline; for the rest, a build 2 or advanced relpro is needed",
         who, DescribeConsumers(consumers)));
   }
-  plan.warnings.push_back(fmt::format(
-      "{} has consumers that keep waiting on the original, not on the copy: {}; to unblock a release graph, rerun "
-      "the original instead",
-      who, DescribeConsumers(consumers)));
+  if (recreated) {
+    consumers.erase(std::remove_if(consumers.begin(), consumers.end(),
+                                   [&](const Consumer& c) { return recreated->Find(c.task_id) != nullptr; }),
+                    consumers.end());
+  }
+  if (consumers.empty()) return;
+  WarnList(plan, who + " has consumers that keep waiting on the original, not on the copy: ", ConsumerNames(consumers),
+           "; to unblock a release graph, rerun the original instead");
 }
 
 // A deadline-exceeded release task: dependencies of an earlier release phase stay as they are.
@@ -81,12 +90,14 @@ void WarnDeadlineExceeded(const Context& ctx, const TaskFacts& t, const std::str
 
 // The checks that need no graph: retriggerable or forced; a deadline-exceeded
 // release task must be a leaf. Throws Refused, or adds warnings to plan.
-void Preconditions(const Context& ctx, const TaskFacts& t, int64_t now_ms, bool disabled, Plan& plan) {
+// recreated: the graph when the copy is downstream (null before it is read).
+void Preconditions(const Context& ctx, const TaskFacts& t, int64_t now_ms, bool disabled, Plan& plan,
+                   const TaskGraph* recreated = nullptr) {
   const TaskView v = t.view();
   const std::string who = v.Describe(t.task_id);
   RefuseUnlessAllowed(ctx, v, who, disabled, plan);
   const bool past_deadline = v.PastDeadline(now_ms);
-  if (!v.retriggerable() && t.dependents_loaded) CheckConsumers(t, who, past_deadline, plan);
+  if (!v.retriggerable() && t.dependents_loaded) CheckConsumers(t, who, past_deadline, recreated, plan);
   if (past_deadline && !v.retriggerable()) WarnDeadlineExceeded(ctx, t, who, plan);
 }
 
@@ -133,7 +144,7 @@ FactRequest RetriggerNeedsFor(const Context& ctx, const Facts& known, int64_t no
 Plan PlanRetriggerFor(const Context& ctx, const Facts& facts, int64_t now_ms, bool disabled) {
   Plan plan;
   const TaskFacts& t = facts.Target(ctx);
-  Preconditions(ctx, t, now_ms, disabled, plan);
+  Preconditions(ctx, t, now_ms, disabled, plan, ctx.Flag("downstream") ? facts.task_graph.get() : nullptr);
   if (ctx.Flag("downstream")) {
     if (!facts.task_graph) throw std::logic_error("retrigger with downstream needs the task graph");
     PlanDownstreamCopies(plan, ctx, *facts.task_graph, t.task_id, GetInt(ctx.input, "times").value_or(1), now_ms,

@@ -91,6 +91,7 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const QueueFactory& 
   try {
     Context ctx = LoadContext(env, opts.context_file);
     header = HeaderFromContext(ctx, opts.dry_run);
+    SetUiRoot(header, env);
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
     std::unique_ptr<Queue> queue = make_queue();
     plan = PlanAction(*queue, ctx, now, opts.progress ? *opts.progress : NoProgress());
