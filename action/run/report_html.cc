@@ -35,7 +35,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}dt
 .msg{padding:.6rem .8rem;border-radius:6px;margin:.4rem 0}.msg.warn{background:var(--warnbg)}
 .msg.err{background:var(--badbg)}.msg.note{background:var(--infobg)}
 ul.plain{padding-left:1.2rem}ol.ops{padding-left:0;list-style:none;margin:0}
-ol.ops li{padding:.45rem .2rem;border-bottom:1px solid var(--line)}
+ol.ops li{padding:.45rem .2rem;border-bottom:1px solid var(--line);content-visibility:auto;contain-intrinsic-size:auto 4.5rem}
 .k{font-weight:600}.s{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.85em;margin-left:.3rem}
 .s-done{background:var(--okbg);color:var(--ok)}.s-failed{background:var(--badbg);color:var(--bad)}
 .s-skipped{background:var(--warnbg);color:var(--warn)}.s-planned{background:var(--infobg);color:var(--info)}
@@ -90,8 +90,8 @@ class Page {
     Problem(code);
     Overview(action);
     Warnings();
-    Operations();
     Picture(dry);
+    Operations();
     Notes();
     out_ += "<footer>Written by tc-action from the same document as report.json, beside this page.</footer>\n";
     out_ += "</body>\n</html>\n";
