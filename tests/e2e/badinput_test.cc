@@ -190,6 +190,7 @@ std::map<std::string, std::string> DefaultEnv() {
 struct Outcome {
   tctest::ProcResult proc;
   std::string report_text;  // "" when missing
+  bool report_html = false;  // report.html beside it
   std::string all_output;   // stdout + stderr + every file written to the artifacts dir
 };
 
@@ -225,6 +226,7 @@ Outcome RunCase(World& w, const Json& c, const std::string& where) {
   o.proc = tctest::RunTcAction(argv, env);
   o.all_output = o.proc.out + o.proc.err;
   if (fs::exists(dir + "/report.json")) o.report_text = ReadFile(dir + "/report.json");
+  o.report_html = fs::exists(dir + "/report.html");
   for (const auto& e : fs::directory_iterator(dir)) o.all_output += ReadFile(e.path());
   fs::remove_all(dir);
   fs::remove(dir + "-context.json");
@@ -321,6 +323,7 @@ TEST_CASE("badinput: every corpus case fails cleanly, mutates nothing and leaks 
       check(r.err.rfind(prefix, 0) == 0, "stderr does not start with \"" + prefix + "\"");
       check(r.err.find(expect_error) != std::string::npos, "stderr does not contain \"" + expect_error + "\"");
       check(!o.report_text.empty(), "no report.json");
+      check(o.report_html, "no report.html beside report.json");
       if (!o.report_text.empty()) {
         auto rep = TryParseJson(o.report_text);
         check(rep.has_value(), "report.json is not valid JSON");

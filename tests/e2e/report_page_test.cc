@@ -232,3 +232,18 @@ TEST_CASE("report page: a 2,000-task downstream retrigger", "[report-page]") {
   REQUIRE(html_size < 1000 * 1000);
   Keep(w, "downstream-2000");
 }
+
+TEST_CASE("report page: bad input and a usage error write report.html too", "[report-page]") {
+  World w;
+  // bad input: ACTION_INPUT is no JSON object
+  auto r = w.Run("retrigger", "\"" + w.action_task + "\"", "[1]");
+  REQUIRE(r.status == 2);
+  std::string html = ReadText(fs::path(w.dir) / "report.html");
+  REQUIRE_THAT(html, Catch::Contains("Bad input or usage: nothing was changed") && Catch::Contains("ACTION_INPUT"));
+  // a usage error: an unknown flag
+  fs::remove_all(w.dir);
+  r = w.Run("rerun", "\"" + w.action_task + "\"", "{}", {}, {"--no-such-flag"});
+  REQUIRE(r.status == 2);
+  html = ReadText(fs::path(w.dir) / "report.html");
+  REQUIRE_THAT(html, Catch::Contains("Exit status 2.") && Catch::Contains("--no-such-flag"));
+}
