@@ -15,6 +15,7 @@ namespace tc {
 namespace {
 
 constexpr size_t kFewItems = 5;  // a listed warning shows this many items before "and N more"
+constexpr size_t kMaxInputShown = 20000;  // bytes of the input shown (an input can be megabytes)
 
 const char* kStyle = R"(
 :root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#5f6368;--line:#d0d4d9;--ok:#137333;--okbg:#e6f4ea;
@@ -130,7 +131,13 @@ class Page {
     if (!own.empty()) out_ += "<dt>Action task</dt><dd>" + TaskLink(own) + "</dd>\n";
     std::string input = "{}";
     if (const JsonValue* in = Member(r_, "input")) input = ToPrettyJson(*in);
-    out_ += fmt::format("<dt>Input</dt><dd><pre>{}</pre></dd>\n", E(input));
+    std::string more;
+    if (input.size() > kMaxInputShown) {
+      more = fmt::format("<br>(the first {} of {} bytes; report.json has all of it)", Thousands(kMaxInputShown),
+                         Thousands(input.size()));
+      input.resize(kMaxInputShown);  // a cut character becomes U+FFFD
+    }
+    out_ += fmt::format("<dt>Input</dt><dd><pre>{}</pre>{}</dd>\n", E(input), more);
     out_ += fmt::format("<dt>Result</dt><dd>{}</dd>\n", E(Str(r_, "outcome")));
     out_ += "<dt>Links</dt><dd>" + LinksNote() + "</dd>\n</dl>\n";
   }

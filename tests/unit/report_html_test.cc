@@ -217,3 +217,11 @@ TEST_CASE("report.html is written beside report.json", "[report_html]") {
   REQUIRE_THAT(ss.str(), Catch::Contains("Bad input or usage: nothing was changed") && Catch::Contains("ACTION_INPUT: bad"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("report.html: a huge input is shown cut, and says so", "[report_html]") {
+  ReportHeader h = Header("retrigger");
+  h.input = ParseJson(R"({"tasks": [")" + std::string(100000, 'x') + R"("]})", "input");
+  const std::string html = ReportHtml(BuildReport(h, Plan(), ExitCode::kBadInput, "ACTION_INPUT.tasks: too long"));
+  REQUIRE(html.size() < 40000);
+  REQUIRE_THAT(html, Catch::Contains("(the first 20,000 of 100,") && Catch::Contains("report.json has all of it"));
+}
