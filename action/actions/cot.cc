@@ -103,6 +103,12 @@ std::vector<Consumer> ConsumersOf(const std::string& task_id, const std::vector<
   return out;
 }
 
+std::vector<std::string> ConsumerNames(const std::vector<Consumer>& cs) {
+  std::vector<std::string> out;
+  for (const auto& c : cs) out.push_back(DescribeTask(c.task_id, c.label));
+  return out;
+}
+
 std::string DescribeConsumers(const std::vector<Consumer>& cs) {
   std::string out;
   for (const auto& c : cs) out += (out.empty() ? "" : ", ") + DescribeTask(c.task_id, c.label);

@@ -44,5 +44,7 @@ std::vector<Consumer> ConsumersOf(const std::string& task_id, const std::vector<
 
 // "a (label), b (label)" for messages.
 std::string DescribeConsumers(const std::vector<Consumer>& cs);
+// Each consumer as "taskId (label)", for WarnList.
+std::vector<std::string> ConsumerNames(const std::vector<Consumer>& cs);
 
 }  // namespace tc

@@ -283,6 +283,9 @@ Operation CreateOp(const Context& ctx, const Facts& facts, const Resolution& r, 
   for (const auto& [name, dep_id] : deps) dep_map.AddMember(Str(name, dep_map.GetAllocator()), Str(dep_id, dep_map.GetAllocator()), dep_map.GetAllocator());
   RecordCreated(plan, id, e.key, &entry, def, &dep_map, requested);
   Operation op = NewOp(OpKind::kCreate, id, e.key);
+  // The label's task in the push before this action, when it has one: what a
+  // retrigger copies (the report links it as the original).
+  if (const std::string* current = push.Current(e.key)) op.of = *current;
   // Created after every dependency created in this graph, soft ones included
   // (the queue refuses dependencies on tasks that do not exist yet).
   auto after = [&](std::string_view dep_label) {

@@ -60,6 +60,7 @@ class TaskGraph {
   static std::unique_ptr<TaskGraph> Parse(std::string bytes, const std::string& what);
 
   size_t size() const { return entries_.size(); }
+  size_t bytes() const { return buffer_.size(); }  // of the artifact
   const std::string& what() const { return what_; }
   const Entry* Find(std::string_view key) const;
   // The whole entry ({label, kind, attributes, dependencies, task, ...}) as a document.

@@ -1,6 +1,7 @@
 #include "actions/plan.h"
 
 #include "core/slugid.h"
+#include <fmt/format.h>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -39,6 +40,22 @@ Operation NewOp(OpKind kind, std::string task_id, std::string label) {
   op.task_id = std::move(task_id);
   op.label = std::move(label);
   return op;
+}
+
+void WarnList(Plan& plan, std::string lead, std::vector<std::string> items, std::string tail) {
+  std::string text = lead;
+  for (size_t i = 0; i < items.size(); ++i) text += (i ? ", " : "") + items[i];
+  plan.warnings.push_back(text + tail);
+  plan.listed_warnings.push_back({plan.warnings.size() - 1, std::move(lead), std::move(items), std::move(tail)});
+}
+
+std::string ShortWarning(const ListedWarning& w, size_t few) {
+  std::string list;
+  const size_t shown = w.items.size() > few ? few : w.items.size();
+  for (size_t i = 0; i < shown; ++i) list += (i ? ", " : "") + w.items[i];
+  if (shown < w.items.size())
+    list = fmt::format("{} tasks: {} and {} more", w.items.size(), list, w.items.size() - shown);
+  return w.lead + list + w.tail;
 }
 
 void RecordCreated(Plan& plan, const std::string& task_id, const std::string& label, const JsonValue* entry,

@@ -56,9 +56,20 @@ struct CreatedTask {
   Json entry;  // {label, kind, attributes, dependencies (name -> taskId), ...}: everything but "task"
 };
 
+// A warning that names a list of tasks: warnings[index] is the whole text,
+// lead + the items joined with ", " + tail. The reports carry every item; the
+// log shows a count, the first few and "and N more" (ShortWarning).
+struct ListedWarning {
+  size_t index = 0;
+  std::string lead;
+  std::vector<std::string> items;
+  std::string tail;
+};
+
 struct Plan {
   std::vector<Operation> ops;
   std::vector<std::string> warnings;
+  std::vector<ListedWarning> listed_warnings;  // the warnings that name lists (WarnList)
   std::vector<std::string> notes;
   // What taskgraph's artifacts say of the tasks this action creates, combined
   // over all copies: task-graph.json entries, label-to-taskid.json pairs in
@@ -71,6 +82,12 @@ struct Plan {
   // Per-label outcome lines of retrigger-multiple ("label: retriggered x2").
   std::vector<std::string> per_label;
 };
+
+// Adds a warning naming `items` (e.g. "taskId (label)"): lead + items + tail.
+void WarnList(Plan& plan, std::string lead, std::vector<std::string> items, std::string tail);
+// The log's form of a listed warning: with more than `few` items, "N tasks:
+// <the first few> and M more" in place of the list.
+std::string ShortWarning(const ListedWarning& w, size_t few = 5);
 
 // Adds a created task to the plan's artifacts. entry: the graph entry it was
 // made from (label, kind, attributes...), or null; definition: what is sent

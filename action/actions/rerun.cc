@@ -44,10 +44,11 @@ void CheckCompletedRerun(const Context& ctx, const TaskFacts& t, const std::stri
     plan.warnings.push_back(fmt::format(
         "rerun with force of completed task {}: its artifacts will be replaced; no downstream task consumes them", who));
   } else {
-    plan.warnings.push_back(fmt::format(
-        "Chain of Trust: rerun with force of completed task {} replaces artifacts that these downstream tasks "
-        "consume; their verification will no longer match: {}",
-        who, DescribeConsumers(consumers)));
+    WarnList(plan,
+             fmt::format("Chain of Trust: rerun with force of completed task {} replaces artifacts that these "
+                         "downstream tasks consume; their verification will no longer match: ",
+                         who),
+             ConsumerNames(consumers), "");
   }
 }
 

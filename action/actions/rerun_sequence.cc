@@ -43,8 +43,7 @@ void CheckChainOfTrust(const Context& ctx, const std::vector<std::string>& ids, 
         "outside the sequence already verified: {}; add them to the sequence, or set acknowledge_cot_break: true",
         who, DescribeConsumers(verified)));
   }
-  plan.warnings.push_back(
-      fmt::format("Chain of Trust: rerunning {} breaks verification for {}", who, DescribeConsumers(verified)));
+  WarnList(plan, fmt::format("Chain of Trust: rerunning {} breaks verification for ", who), ConsumerNames(verified), "");
 }
 
 void CheckTask(const Context& ctx, const Facts& facts, const std::vector<std::string>& ids, size_t i, int64_t now_ms,

@@ -86,10 +86,8 @@ void CheckConsumers(const Context& ctx, const TaskFacts& t, const std::string& w
         "their deadline; for the rest, a build 2 or advanced relpro is needed",
         who, DescribeConsumers(consumers)));
   }
-  plan.warnings.push_back(fmt::format(
-      "{} has consumers that keep waiting on the original, not on the copy: {}; to unblock a release graph, rerun "
-      "the original instead",
-      who, DescribeConsumers(consumers)));
+  WarnList(plan, who + " has consumers that keep waiting on the original, not on the copy: ", ConsumerNames(consumers),
+           "; to unblock a release graph, rerun the original instead");
 }
 
 // A deadline-exceeded release task: dependencies of an earlier release phase stay as they are.
@@ -175,8 +173,9 @@ void CheckReleaseFork(const Context& ctx, const std::string& who, bool allow_rel
         "graph: {}; use retrigger-disabled with downstream and force: true if that is really wanted",
         ctx.action, who, release.size(), list));
   }
-  plan.warnings.push_back(fmt::format("forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: {}",
-                                     release.size(), list));
+  WarnList(plan, fmt::format("forking the release graph (force): {} release (Chain-of-Trust) task(s) re-created: ",
+                             release.size()),
+           release, "");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "registration/trigger.h"
 #include "run/advise_command.h"
 #include "run/environment.h"
+#include "run/progress.h"
 #include "run/report.h"
 #include "run/run_budget.h"
 #include "run/runner.h"
@@ -62,6 +63,7 @@ int Guarded(const char* cmd, const std::function<int()>& body) {
 // What each subcommand's options parse into.
 struct Args {
   int verbosity = 0;
+  bool quiet = false;
   RunOptions run;
   double max_wait_s = 6 * 3600, poll_s = 5;
   double budget_s = 0;  // 0: not given
@@ -78,6 +80,7 @@ struct Args {
 CLI::App* AddRun(CLI::App& app, Args& a) {
   auto* run = app.add_subcommand("run", "Run the action an action task was created for (drop-in for taskgraph action-callback)");
   run->add_flag("--dry-run", a.run.dry_run, "Plan only: read the queue, mutate nothing, print the plan");
+  run->add_flag("-q,--quiet", a.quiet, "No progress lines on stderr (the summary, warnings and errors stay)");
   run->add_option("--artifacts", a.run.artifacts_dir, "Directory for report.json")->capture_default_str();
   run->add_option("--context", a.run.context_file,
                   "JSON file {\"action\",\"taskGroupId\",\"taskId\",\"input\"} instead of the ACTION_* variables");
@@ -178,6 +181,8 @@ int Run(Args& a) {
   // A worker sends SIGTERM at maxRunTime, a user SIGINT: finish with a report.
   run_control::InstallStopSignals();
   ServicesFactory factory = [] { return HttpServices(ClientConfigFromEnv()); };
+  LineProgress progress(std::cerr);
+  if (!a.quiet) a.run.progress = &progress;
   return RunAction(a.run, ProcessEnv(), factory, std::cout, std::cerr);
 }
 

@@ -98,6 +98,23 @@ std::string NotSent(const Operation& before) {
 
 void AppendDetail(Operation& op, const std::string& more) { op.detail += (op.detail.empty() ? "" : "; ") + more; }
 
+// What a poll of an awaited rerun tells the progress lines.
+WaitStatus WaitFor(const Operation& op, const JsonValue& status, int64_t next_ms, int64_t left_ms, bool deadline) {
+  WaitStatus w;
+  w.task_id = op.task_id;
+  w.task = op.label.empty() ? op.task_id : op.label;
+  const JsonValue* runs = Member(status, "runs");
+  if (runs && runs->IsArray() && !runs->Empty()) {
+    const JsonValue& last = (*runs)[runs->Size() - 1];
+    w.run_id = static_cast<int>(GetInt(last, "runId").value_or(runs->Size() - 1));
+  }
+  w.state = TaskStateName(TaskView(nullptr, &status).state());
+  w.next_check_ms = next_ms;
+  w.left_ms = left_ms;
+  w.bound_is_deadline = deadline;
+  return w;
+}
+
 // Waits until the task's latest run resolves (await_completion).
 void AwaitCompletion(Operation& op, Queue& q, const ExecOptions& o, int64_t deadline_ms) {
   const int64_t start = o.now_ms();
@@ -109,6 +126,7 @@ void AwaitCompletion(Operation& op, Queue& q, const ExecOptions& o, int64_t dead
     state = TaskView(nullptr, &st).state();
     if (IsResolved(state) || o.now_ms() + interval > limit) break;
     spdlog::info("waiting: {} is {}; next check in {} ms", op.task_id, TaskStateName(state), interval);
+    o.progress->Waiting(WaitFor(op, st, interval, limit - o.now_ms(), limit == deadline_ms));
     o.sleep_ms(interval);
     interval = std::min(interval * 2, o.poll_max_ms);
   }
@@ -174,14 +192,16 @@ class Scheduler {
   void Run() {
     const size_t width = std::min<size_t>(static_cast<size_t>(std::max(1, o_.concurrency)), std::max<size_t>(1, total_));
     if (total_ == 0) return;
+    o_.progress->SubmitStart(plan_.ops);
     if (width == 1) {
       Worker();
-      return;
+    } else {
+      std::vector<std::thread> threads;
+      threads.reserve(width);
+      for (size_t t = 0; t < width; ++t) threads.emplace_back([this] { Worker(); });
+      for (auto& t : threads) t.join();
     }
-    std::vector<std::thread> threads;
-    threads.reserve(width);
-    for (size_t t = 0; t < width; ++t) threads.emplace_back([this] { Worker(); });
-    for (auto& t : threads) t.join();
+    o_.progress->SubmitEnd();
   }
 
  private:
@@ -222,6 +242,7 @@ class Scheduler {
       const size_t i = work.back();
       work.pop_back();
       ++finished_;
+      o_.progress->OpFinished(plan_.ops[i].kind, plan_.ops[i].status);
       for (size_t dep : dependents_[i]) {
         Operation& d = plan_.ops[dep];
         if (d.status != OpStatus::kPlanned) continue;
@@ -290,6 +311,7 @@ bool Execute(Plan& plan, Queue& queue, const std::string& action_task_id, const 
   if (!o.sleep_ms) {
     o.sleep_ms = [](int64_t ms) { run_control::Sleep(std::chrono::milliseconds(ms), "waiting for a new run to resolve"); };
   }
+  if (!o.progress) o.progress = &NoProgress();
   Scheduler(plan, queue, action_task_id, o).Run();
   return std::none_of(plan.ops.begin(), plan.ops.end(),
                       [](const Operation& op) { return op.status == OpStatus::kFailed; });

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "actions/plan.h"
+#include "run/progress.h"
 #include "taskcluster/queue.h"
 
 namespace tc {
@@ -40,6 +41,7 @@ struct ExecOptions {
   int64_t poll_max_ms = 30000;
   std::function<int64_t()> now_ms;        // default: the system clock
   std::function<void(int64_t)> sleep_ms;  // default: sleeps (run_control::Sleep: a stop ends it)
+  Progress* progress = nullptr;           // default: none (NoProgress)
 };
 
 // Returns true when every op ended done or skipped.

@@ -17,6 +17,7 @@
 #include "run/environment.h"
 #include "run/executor.h"
 #include "run/facts_reader.h"
+#include "run/progress.h"
 #include "run/report.h"
 #include "run/run_budget.h"
 
@@ -24,13 +25,20 @@ namespace tc {
 
 namespace {
 
+int64_t MsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+}
+
 // Facts (read-only calls), then the plan (pure), both as the registry says,
 // then the scope preflight of what the plan would send.
-Plan PlanAction(Services& s, const Context& ctx, int64_t now) {
+Plan PlanAction(Services& s, const Context& ctx, int64_t now, Progress& progress) {
   const ActionSpec* spec = FindAction(ctx.action);
   if (!spec) throw std::logic_error("no registry entry for " + ctx.action);  // LoadContext checked it
+  progress.Start(ctx);
+  const auto t0 = std::chrono::steady_clock::now();
   Facts facts;
   ReadFacts(s, *spec, ctx, now, facts);
+  progress.Phase(FactsLine(facts, MsSince(t0)));
   Plan plan = spec->plan(ctx, facts, now);
   if (Mutates(plan)) {
     FactRequest scopes;
@@ -39,6 +47,7 @@ Plan PlanAction(Services& s, const Context& ctx, int64_t now) {
     PreflightScopes(plan, facts);
   }
   for (const auto& n : facts.push ? facts.push->notes : std::vector<std::string>{}) plan.notes.push_back(n);
+  progress.Phase(PlanLine(plan));
   return plan;
 }
 
@@ -79,6 +88,7 @@ std::string ExecutePlan(Plan& plan, Queue& q, const Context& ctx, const RunOptio
   auto t0 = std::chrono::steady_clock::now();
   ExecOptions eo = opts.exec;
   if (!eo.now_ms) eo.now_ms = opts.now_ms;
+  if (opts.progress) eo.progress = opts.progress;
   Execute(plan, q, ctx.action_task_id, eo);
   spdlog::info("executed (peak RSS {} MB)", PeakRssMb());
   if (run_control::Stopping() && StoppedShort(plan)) return StoppedSummary(plan);
@@ -128,9 +138,10 @@ int RunAction(const RunOptions& opts, const EnvLookup& env, const ServicesFactor
     if (std::string why = opts.dry_run ? "" : CheckWritableDir(opts.artifacts_dir); !why.empty()) {
       throw BadInput("--artifacts: " + why + "; expected a directory this process can write (or --dry-run)");
     }
+    SetUiRoot(header, env);
     const int64_t now = opts.now_ms ? opts.now_ms() : NowMs();
     Services services = make_services();
-    plan = PlanAction(services, ctx, now);
+    plan = PlanAction(services, ctx, now, opts.progress ? *opts.progress : NoProgress());
     run_control::CheckContinue("planning");
     if (!opts.dry_run) error = OneLine(ExecutePlan(plan, *services.queue, ctx, opts));
     if (!error.empty()) code = ExitCode::kTaskcluster;

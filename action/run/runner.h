@@ -31,6 +31,7 @@ struct RunOptions {
   std::function<int64_t()> now_ms;  // defaults to the system clock (also the executor's)
   ExecOptions exec;                 // concurrency, and the waits of rerun-sequence
   std::optional<double> budget_s;   // --budget; default: TC_ACTION_RUN_BUDGET, else run_budget.h's
+  Progress* progress = nullptr;     // progress lines (run/progress.h); default none
 };
 
 // Returns the process exit status (see ExitCode).

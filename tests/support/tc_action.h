@@ -22,5 +22,14 @@ std::map<std::string, std::string> ActionEnv(const std::string& action_task, con
                                              const std::string& input);
 // "exit N", stdout and stderr, for INFO.
 std::string Describe(const ProcResult& r);
+// stderr without its progress lines ("<UTC timestamp> progress <message>",
+// run/progress.h), which `tc-action run` prints unless -q.
+std::string WithoutProgress(const std::string& err);
+// The output contract of `tc-action run` (without -v): stdout holds exactly
+// one summary (one line starting "tc-action <action>"); stderr holds only
+// progress lines, "tc-action: warning: " lines and, for a non-zero exit,
+// exactly one "tc-action: error: " line (none for exit 0). Returns "" or what
+// is wrong.
+std::string OutputContract(const ProcResult& r, const std::string& action);
 
 }  // namespace tctest

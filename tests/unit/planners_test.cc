@@ -571,6 +571,40 @@ TEST_CASE("retrigger-disabled --force: its dependents are read; consumers keep w
   }
 }
 
+TEST_CASE("retrigger-disabled --force: the consumers warning lists every consumer, and only where it applies",
+          "[planners][retrigger-disabled]") {
+  // a build that is not retriggerable, with 30 tests that consume its artifacts (issue 12)
+  FactsWorld w;
+  std::string build = w.Add("completed", false, "build-linux64/opt");
+  std::vector<std::string> tests, all = {build};
+  for (int i = 0; i < 30; ++i) {
+    std::string t = w.Add("completed", true, "test-linux64/opt-" + std::to_string(i));
+    w.DependOn(t, {build});
+    w.Consume(t, build);
+    tests.push_back(t);
+    all.push_back(t);
+  }
+  w.PublishGraph(all);
+  SECTION("a copy without downstream: the consumers keep waiting on the original; all 30 listed") {
+    Plan p = MustPlan(w, w.Ctx("retrigger-disabled", build, R"({"force": true})"));
+    REQUIRE(p.listed_warnings.size() == 1);
+    const ListedWarning& lw = p.listed_warnings[0];
+    REQUIRE(lw.items.size() == 30);
+    REQUIRE_THAT(p.warnings[lw.index], Catch::Contains("has consumers that keep waiting on the original"));
+    for (const auto& t : tests) REQUIRE_THAT(p.warnings[lw.index], Catch::Contains(t));
+    // the log's form: a count, the first five, "and 25 more"
+    const std::string shown = ShortWarning(lw);
+    REQUIRE_THAT(shown, Catch::Contains("30 tasks: " + lw.items[0] + ", ") && Catch::Contains(" and 25 more") &&
+                            Catch::EndsWith("rerun the original instead"));
+    REQUIRE_THAT(shown, !Catch::Contains(lw.items[5]));
+  }
+  SECTION("a downstream copy re-creates its consumers: no such warning") {
+    Plan p = MustPlan(w, w.Ctx("retrigger-disabled", build, R"({"force": true, "downstream": true})"));
+    REQUIRE(p.ops.size() == 31);
+    REQUIRE_THAT(Joined(p.warnings), !Catch::Contains("keep waiting on the original"));
+  }
+}
+
 TEST_CASE("retrigger-disabled of a retriggerable task needs no force and reads nothing more than the push",
           "[planners][retrigger-disabled]") {
   FactsWorld w;
