@@ -14,10 +14,26 @@ namespace {
 
 constexpr char kRedacted[] = "<redacted>";
 
+// A 16-bit hash of the 4 characters at p: the prefilter of window and
+// credential-core lookups (a set bit may be a false positive, a clear one
+// never is a miss).
+uint32_t Head(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return (v * 2654435761u) >> 16;
+}
+
+struct HeadBits {
+  std::vector<uint64_t> bits = std::vector<uint64_t>(1 << 10, 0);
+  void Set(uint32_t h) { bits[h >> 6] |= uint64_t{1} << (h & 63); }
+  bool Test(uint32_t h) const { return (bits[h >> 6] >> (h & 63)) & 1; }
+};
+
 struct Registry {
   std::shared_mutex mu;
   std::vector<std::string> exact;             // whole secrets, longest first
   std::unordered_set<std::string> windows;   // every kSecretWindow-long piece
+  HeadBits window_heads;                      // Head() of each window
 };
 
 Registry& Secrets() {
@@ -28,15 +44,6 @@ Registry& Secrets() {
 bool B64Char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
          c == '=' || c == '-' || c == '_';
-}
-
-int B64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return 0;  // '=' and anything else
 }
 
 std::string B64Encode(std::string_view in) {
@@ -58,24 +65,51 @@ std::string B64Encode(std::string_view in) {
   return out;
 }
 
-// Decodes the base64 characters of run from offset `from` (standard or URL
-// alphabet, '=' read as zero bits; a trailing partial quantum dropped).
-std::string B64DecodeLoose(std::string_view run, size_t from) {
-  std::string out;
-  for (size_t i = from; i + 4 <= run.size(); i += 4) {
-    uint32_t v = 0;
-    for (size_t k = 0; k < 4; ++k) v = (v << 6) | static_cast<uint32_t>(B64Value(run[i + k]));
-    out += static_cast<char>((v >> 16) & 0xFF);
-    out += static_cast<char>((v >> 8) & 0xFF);
-    out += static_cast<char>(v & 0xFF);
+// The standard alphabet for both: '-' reads as '+', '_' as '/'.
+char B64Std(char c) { return c == '-' ? '+' : c == '_' ? '/' : c; }
+
+// Credentials in base64: the characters of the encoding of "seed",
+// "signature", "accessToken" or "certificate" (quotes included) that do not
+// depend on the bytes around them, at each of the 3 byte alignments. A run
+// holding one decodes, at some alignment, to text naming that key.
+struct CredentialCores {
+  std::vector<std::string> cores;  // standard alphabet
+  HeadBits heads;                  // Head() of each core's first 4 characters
+  CredentialCores() {
+    for (const char* k : {"\"seed\"", "\"signature\"", "\"accessToken\"", "\"certificate\""}) {
+      const size_t len = std::strlen(k);
+      for (size_t a = 0; a < 3; ++a) {
+        const std::string enc = B64Encode(std::string(a, '\0') + k);
+        const size_t first = (8 * a + 5) / 6, end = (8 * (a + len)) / 6;  // chars wholly inside the key's bits
+        cores.push_back(enc.substr(first, end - first));
+        heads.Set(Head(cores.back().data()));
+      }
+    }
   }
-  return out;
+};
+
+const CredentialCores& Cores() {
+  static const CredentialCores* c = new CredentialCores();
+  return *c;
 }
 
-// Whether decoded bytes look like a Taskcluster certificate or credentials.
-bool LooksLikeCredentials(std::string_view d) {
-  for (const char* k : {"\"seed\"", "\"signature\"", "\"accessToken\"", "\"certificate\""})
-    if (d.find(k) != std::string_view::npos) return true;
+// Whether run, read in the standard alphabet, holds core at i.
+bool CoreAt(std::string_view run, size_t i, const std::string& core) {
+  if (i + core.size() > run.size()) return false;
+  for (size_t k = 0; k < core.size(); ++k)
+    if (B64Std(run[i + k]) != core[k]) return false;
+  return true;
+}
+
+bool LooksLikeCredentials(std::string_view run) {
+  const CredentialCores& c = Cores();
+  char head[4];
+  for (size_t i = 0; i + 4 <= run.size(); ++i) {
+    for (size_t k = 0; k < 4; ++k) head[k] = B64Std(run[i + k]);
+    if (!c.heads.Test(Head(head))) continue;
+    for (const auto& core : c.cores)
+      if (CoreAt(run, i, core)) return true;
+  }
   return false;
 }
 
@@ -92,37 +126,35 @@ bool SecretRun(std::string_view run, const Registry& r) {
   if (run.size() >= kSecretWindow && !r.windows.empty()) {
     std::string w;
     for (size_t i = 0; i + kSecretWindow <= run.size(); ++i) {
+      if (!r.window_heads.Test(Head(run.data() + i))) continue;
       w.assign(run.substr(i, kSecretWindow));
       if (r.windows.count(w)) return true;
     }
   }
-  if (run.size() >= 24) {
-    for (size_t from = 0; from < 4; ++from)
-      if (LooksLikeCredentials(B64DecodeLoose(run, from))) return true;
-  }
-  return false;
+  return run.size() >= 24 && LooksLikeCredentials(run);
 }
 
-std::string RedactRuns(const std::string& s, const Registry& r) {
+void RedactRuns(std::string& s, const Registry& r) {
   std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
+  size_t copied = 0;  // s[0, copied) is in out
+  for (size_t i = 0; i < s.size();) {
     if (!B64Char(s[i])) {
-      out += s[i++];
+      ++i;
       continue;
     }
     size_t j = i;
     while (j < s.size() && B64Char(s[j])) ++j;
     std::string_view run(s.data() + i, j - i);
     if (run.size() >= kSecretWindow && SecretRun(run, r)) {
+      out.append(s, copied, i - copied);
       out += kRedacted;
-    } else {
-      out.append(run);
+      copied = j;
     }
     i = j;
   }
-  return out;
+  if (copied == 0) return;  // nothing redacted: s as it is
+  out.append(s, copied, std::string::npos);
+  s = std::move(out);
 }
 
 bool WordChar(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
@@ -203,6 +235,13 @@ std::string CleanUtf8(std::string_view s, Controls mode) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
+    size_t plain = i;  // printable ASCII goes through as it is
+    while (plain < s.size() && s[plain] >= 0x20 && s[plain] < 0x7F) ++plain;
+    if (plain > i) {
+      out.append(s.substr(i, plain - i));
+      i = plain;
+      continue;
+    }
     uint32_t cp = 0;
     const size_t len = Utf8At(s, i, &cp);
     if (len == 0 || cp == 0) {
@@ -249,7 +288,7 @@ void AddSecret(std::string_view secret, SecretPieces pieces) {
       std::string_view w(s.data() + i, kSecretWindow);
       bool b64 = true;
       for (char c : w) b64 = b64 && B64Char(c);
-      if (b64) r.windows.emplace(w);
+      if (b64 && r.windows.emplace(w).second) r.window_heads.Set(Head(w.data()));
     }
   }
   std::sort(r.exact.begin(), r.exact.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
@@ -260,6 +299,7 @@ void ClearSecretsForTests() {
   std::unique_lock<std::shared_mutex> lock(r.mu);
   r.exact.clear();
   r.windows.clear();
+  r.window_heads = HeadBits();
 }
 
 std::string Redact(std::string_view text) {
@@ -269,7 +309,8 @@ std::string Redact(std::string_view text) {
   for (const auto& secret : r.exact) ReplaceAll(s, secret);
   RedactKeyValues(s);
   RedactUserinfo(s);
-  return RedactRuns(s, r);
+  RedactRuns(s, r);
+  return s;
 }
 
 std::string Printable(std::string_view s) { return CleanUtf8(Redact(s), Controls::kEscape); }
