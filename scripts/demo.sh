@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what it needs, builds, starts the embedded Taskcluster
-# emulator with a small graph (demo/world.json), then runs a rerun of a failed
+# emulator with a small push (demo/world.json: the decision task publishes
+# parameters.yml, full-task-graph.json and label-to-taskid.json as taskgraph
+# does), then runs a rerun of a failed
 # test and a 3-copy retrigger through `tc-action run`, exactly as an action
 # task would (Hawk credentials, ACTION_* environment), and prints the reports.
 set -euo pipefail
