@@ -5,7 +5,7 @@
 # out, ran out of memory or a regression reproducer still fails.
 #
 #   scripts/fuzz.sh [SECONDS]          env: BUILD_DIR (build-fuzz), JOBS (2),
-#                                           TARGETS ("context hawk clone jsone")
+#                                           TARGETS ("context hawk clone jsone response")
 # Work corpora grow in $BUILD_DIR/corpus/<target> (seeded from fuzz/corpus/<target>);
 # crash inputs land in $BUILD_DIR/artifacts/<target>/.
 set -euo pipefail
@@ -24,7 +24,7 @@ bash scripts/install-deps.sh
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DTC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD_DIR" -j"$JOBS" --target fuzz_all
 
-TARGETS=${TARGETS:-"context hawk clone jsone"}
+TARGETS=${TARGETS:-"context hawk clone jsone response"}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=()
@@ -46,7 +46,7 @@ for t in $TARGETS; do
   artifacts="$BUILD_DIR/artifacts/$t"
   mkdir -p "$corpus" "$artifacts"
   dict=()
-  case $t in jsone) dict=(-dict=fuzz/jsone.dict) ;; context|clone) dict=(-dict=fuzz/json.dict) ;; esac
+  case $t in jsone) dict=(-dict=fuzz/jsone.dict) ;; context|clone|response) dict=(-dict=fuzz/json.dict) ;; esac
   log="$BUILD_DIR/$t.log"
   rc=0
   TC_FUZZ_SKIP_KNOWN=${TC_FUZZ_SKIP_KNOWN-} \
