@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
@@ -63,23 +64,24 @@ void RecordCreated(Plan& plan, const std::string& task_id, const std::string& la
   CreatedTask c;
   c.task_id = task_id;
   c.label = label;
-  c.entry.SetObject();
-  auto& a = c.entry.GetAllocator();
+  Json e(rapidjson::kObjectType);
+  auto& a = e.GetAllocator();
   if (entry && entry->IsObject()) {
     for (const auto& m : entry->GetObject()) {
       std::string_view name(m.name.GetString(), m.name.GetStringLength());
       if (name == "task" || name == "dependencies" || name == "task_id") continue;
-      c.entry.AddMember(CopyValue(m.name, a), CopyValue(m.value, a), a);  // deep: entries may be in situ
+      e.AddMember(CopyValue(m.name, a), CopyValue(m.value, a), a);  // deep: entries may be in situ
     }
   }
-  SetMember(c.entry, "label", Str(label, a), a);
-  if (!c.entry.HasMember("kind")) {
+  SetMember(e, "label", Str(label, a), a);
+  if (!e.HasMember("kind")) {
     const JsonValue* tags = Member(definition, "tags");
-    c.entry.AddMember("kind", Str(tags ? GetString(*tags, "kind").value_or("") : "", a), a);
+    e.AddMember("kind", Str(tags ? GetString(*tags, "kind").value_or("") : "", a), a);
   }
-  if (!c.entry.HasMember("attributes")) c.entry.AddMember("attributes", JsonValue(rapidjson::kObjectType), a);
-  c.entry.AddMember("dependencies", deps ? JsonValue(*deps, a) : JsonValue(rapidjson::kObjectType), a);
-  c.entry.AddMember("task_id", Str(task_id, a), a);
+  if (!e.HasMember("attributes")) e.AddMember("attributes", JsonValue(rapidjson::kObjectType), a);
+  e.AddMember("dependencies", deps ? JsonValue(*deps, a) : JsonValue(rapidjson::kObjectType), a);
+  e.AddMember("task_id", Str(task_id, a), a);
+  c.entry_json = ToJson(e);
   plan.created.push_back(std::move(c));
   RecordLabel(plan, label, task_id);
   if (to_run && plan.to_run_seen.insert(label).second) plan.to_run.push_back(label);
@@ -90,28 +92,34 @@ void RecordLabel(Plan& plan, const std::string& label, const std::string& task_i
 }
 
 std::string TaskGraphArtifactText(const Plan& plan) {
-  // Streamed: the definitions are written from the ops, never copied.
+  // Streamed: each entry's text, then the definition written from its op.
   std::unordered_map<std::string_view, const Operation*> creates;
   for (const auto& op : plan.ops)
     if (op.kind == OpKind::kCreate) creates[op.task_id] = &op;
   rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-  w.StartObject();
-  for (const auto& c : plan.created) {
-    w.Key(c.task_id.data(), static_cast<rapidjson::SizeType>(c.task_id.size()));
-    w.StartObject();
-    for (const auto& f : c.entry.GetObject()) {
-      w.Key(f.name.GetString(), f.name.GetStringLength());
-      f.value.Accept(w);
-    }
+  auto put = [&sb](std::string_view s) {
+    char* p = sb.Push(s.size());
+    std::copy(s.begin(), s.end(), p);
+  };
+  put("{");
+  for (size_t i = 0; i < plan.created.size(); ++i) {
+    const CreatedTask& c = plan.created[i];
+    if (i) put(",");
+    rapidjson::Writer<rapidjson::StringBuffer> key(sb);
+    key.String(c.task_id.data(), static_cast<rapidjson::SizeType>(c.task_id.size()));
+    put(":");
     auto it = creates.find(c.task_id);
-    if (it != creates.end()) {
-      w.Key("task");
-      it->second->definition.Accept(w);
+    if (it == creates.end()) {
+      put(c.entry_json);
+      continue;
     }
-    w.EndObject();
+    put(std::string_view(c.entry_json).substr(0, c.entry_json.size() - 1));  // the entry, open
+    put(",\"task\":");
+    rapidjson::Writer<rapidjson::StringBuffer> def(sb);
+    it->second->definition.Accept(def);
+    put("}");
   }
-  w.EndObject();
+  put("}");
   return std::string(sb.GetString(), sb.GetSize());
 }
 

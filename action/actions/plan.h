@@ -53,7 +53,11 @@ Operation NewOp(OpKind kind, std::string task_id, std::string label);
 struct CreatedTask {
   std::string task_id;
   std::string label;
-  Json entry;  // {label, kind, attributes, dependencies (name -> taskId), ...}: everything but "task"
+  // {label, kind, attributes, dependencies (name -> taskId), ...}: everything
+  // but "task", as compact JSON text (an object with at least "label"). Text,
+  // not a document: a document per created task costs an allocator chunk each
+  // (100k copies: gigabytes).
+  std::string entry_json;
 };
 
 // A warning that names a list of tasks: warnings[index] is the whole text,
