@@ -3,7 +3,7 @@
 
     bench/run_push_bench.py WORLD_DIR [--runs 3] [--build build] [--only tc-action|taskgraph]
                             [--actions retrigger-multiple,retrigger-downstream,add-new-jobs]
-                            [--json FILE] [--keep DIR]
+                            [--dry-run] [--json FILE] [--keep DIR]
 
 WORLD_DIR is what bench/make_push_world.py wrote. One build/tc-emulator serves
 the world (and a taskcluster-proxy listener acting as the action task's client,
@@ -13,9 +13,12 @@ ACTION_TASK_GROUP_ID, ACTION_TASK_ID, ACTION_INPUT, ACTION_CALLBACK,
 TASKCLUSTER_PROXY_URL/ROOT_URL). The implementations alternate run by run.
 Measured per process with wait4(): wall time, CPU (user+sys) and peak RSS
 (ru_maxrss) of the process itself (taskgraph: the Python interpreter,
-started as run-action.sh starts it, without the bash wrapper). From the
+started as run-action.sh starts it, without the bash wrapper).
+BENCH_TC_ACTION_WRAP="perf record -g -o FILE --" (for instance) runs tc-action
+under a profiler (the numbers are then the wrapper's). From the
 emulator's journal: the createTask calls of the run (cleared before each
-run) and the labels they created (metadata.name), compared between the two. Exit status 1 when a run fails or the two create different counts.
+run) and the labels they created (metadata.name), compared between the two.
+Exit status 1 when a run fails or the two create different tasks.
 """
 import argparse
 import hashlib
@@ -98,6 +101,7 @@ def run_one(side, args_env, work, cfg):
         argv = [py, "-c", TG_MAIN, "action-callback", "--root", TG_ROOT]
     else:
         argv = [cfg["tc_action"], "run", "--artifacts", os.path.join(work, "artifacts")] + cfg["tc_flags"]
+        argv = os.environ.get("BENCH_TC_ACTION_WRAP", "").split() + argv
     with open(os.path.join(work, "stdout"), "w") as out, open(os.path.join(work, "stderr"), "w") as err:
         t0 = time.monotonic()
         p = subprocess.Popen(argv, env=env, cwd=work, stdout=out, stderr=err)
@@ -223,9 +227,13 @@ def main():
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     print(f"\nmedian of {a.runs} runs; wall/CPU/peak RSS of each process; creates counted in the emulator's journal"
           " (DIFFERENT: the counts or the created labels differ)")
-    print("| action | tasks created (taskgraph / tc-action) | taskgraph wall | tc-action wall | speed-up "
-          "| taskgraph CPU | tc-action CPU | taskgraph RSS | tc-action RSS | RSS ratio |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    if len(sides) == 2:
+        print("| action | tasks created (taskgraph / tc-action) | taskgraph wall | tc-action wall | wall ratio "
+              "| taskgraph CPU | tc-action CPU | CPU ratio | taskgraph RSS | tc-action RSS | RSS ratio |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+    else:
+        print(f"| action | tasks created | {sides[0]} wall | CPU | peak RSS |")
+        print("|---|---|---|---|---|")
     table = []
     for key in chosen:
         title = actions[key][4]
@@ -242,7 +250,8 @@ def main():
             failed |= not same
             print(f'| {title} | {"/".join(map(str, tg["creates"]))} / {"/".join(map(str, tc["creates"]))}'
                   f'{"" if same else " (DIFFERENT)"} | {tg["wall"]:.2f} s | {tc["wall"]:.2f} s | '
-                  f'{tg["wall"] / tc["wall"]:.1f}x | {tg["cpu"]:.2f} s | {tc["cpu"]:.2f} s | {tg["rss"]:.0f} MB | '
+                  f'{tg["wall"] / tc["wall"]:.1f}x | {tg["cpu"]:.2f} s | {tc["cpu"]:.2f} s | {tg["cpu"] / tc["cpu"]:.1f}x | '
+                  f'{tg["rss"]:.0f} MB | '
                   f'{tc["rss"]:.0f} MB | {tg["rss"] / tc["rss"]:.1f}x |')
         else:
             s = row[sides[0]]
