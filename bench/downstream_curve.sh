@@ -32,10 +32,11 @@ trap 'rm -rf "$OUT"' EXIT
 echo "downstream_curve: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load:$(uptime | sed 's/.*load average://')"
 for n in "${SIZES[@]}"; do
   WORLD=$BASE/curve-$n
-  KEY=$(sha1sum <bench/make_push_world.py | cut -c1-12)-$n-$RUNS
+  ACTIONS=$((RUNS > 3 ? RUNS : 3))  # one action task per run (--runs 1..3 share a world)
+  KEY=$(sha1sum <bench/make_push_world.py | cut -c1-12)-$n-$ACTIONS
   if [ "$(cat "$WORLD/key" 2>/dev/null)" != "$KEY" ]; then
     rm -rf "$WORLD"
-    python3 bench/make_push_world.py "$WORLD" --lean --tasks $((n + 2)) --fanout "$n" --actions "$RUNS"
+    python3 bench/make_push_world.py "$WORLD" --lean --tasks $((n + 2)) --fanout "$n" --actions "$ACTIONS"
     echo "$KEY" >"$WORLD/key"
   fi
   python3 bench/run_push_bench.py "$WORLD" --only tc-action --dry-run --actions retrigger-downstream \

@@ -41,8 +41,9 @@ if [ -z "$ONLY" ]; then
   "$REF/setup.sh" >&2
 fi
 
-# the world, regenerated when the generator or the shape changes; 3 actions x 2 sides x RUNS action tasks
-ACTIONS=$((6 * RUNS))
+# the world, regenerated when the generator or the shape changes; 3 actions x 2 sides x RUNS action
+# tasks (at least 18: --runs 1..3 share a world)
+ACTIONS=$((6 * RUNS > 18 ? 6 * RUNS : 18))
 KEY=$(cat bench/make_push_world.py | sha1sum | cut -c1-12)-$TASKS-$FANOUT-$ACTIONS
 WORLD=${BENCH_WORLD_DIR:-/tmp/tc-action-bench/push-$TASKS-$FANOUT}
 if [ "$(cat "$WORLD/key" 2>/dev/null)" != "$KEY" ]; then

@@ -226,7 +226,7 @@ def main():
 
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     print(f"\nmedian of {a.runs} runs; wall/CPU/peak RSS of each process; creates counted in the emulator's journal"
-          " (DIFFERENT: the counts or the created labels differ)")
+          + (" (DIFFERENT: the counts or the created labels differ)" if len(sides) == 2 else ""))
     if len(sides) == 2:
         print("| action | tasks created (taskgraph / tc-action) | taskgraph wall | tc-action wall | wall ratio "
               "| taskgraph CPU | tc-action CPU | CPU ratio | taskgraph RSS | tc-action RSS | RSS ratio |")
@@ -255,7 +255,7 @@ def main():
                   f'{tc["rss"]:.0f} MB | {tg["rss"] / tc["rss"]:.1f}x |')
         else:
             s = row[sides[0]]
-            print(f'| {title} | {s["creates"]} | {s["wall"]:.2f} s | {s["cpu"]:.2f} s | {s["rss"]:.0f} MB |')
+            print(f'| {title} | {"/".join(map(str, s["creates"]))} | {s["wall"]:.2f} s | {s["cpu"]:.2f} s | {s["rss"]:.0f} MB |')
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"bench": {k: v for k, v in b.items() if k not in ("actionTaskIds",)}, "runs": a.runs,
