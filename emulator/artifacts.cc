@@ -119,6 +119,8 @@ MemArtifact ParseArtifact(const std::string& name, const JsonValue& v, const std
   if (const JsonValue* c = Member(v, "content")) {
     a.content = c->IsString() ? std::string(c->GetString(), c->GetStringLength()) : ToJson(*c);
     if (!c->IsString() && !GetString(v, "contentType")) a.content_type = "application/json";
+  } else if (auto file = GetString(v, "contentFile")) {  // the bytes of a local file, as they are (bench/)
+    a.content = ReadInputFile(*file, where + ".contentFile", size_t{1} << 30);
   }
   a.gzip = GetBool(v, "gzip").value_or(false);
   a.url = GetString(v, "url").value_or("");

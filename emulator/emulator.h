@@ -54,6 +54,7 @@
 //                "reason": "<reasonResolved of the last run>",
 //                "artifacts": {"<name>": {"storageType": "s3|reference|error|link",
 //                               "contentType", "content": <string or JSON>, "gzip": bool,
+//                               "contentFile": "<path>" (instead of content: a local file's bytes),
 //                               "url", "reason", "message", "artifact" (link target),
 //                               "expires", "runId"}}}],
 //     "index": [{"namespace": "<index path>", "taskId": "<slugid>", "rank"?: N, "expires"?: "<time>",

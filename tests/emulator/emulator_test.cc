@@ -558,6 +558,15 @@ TEST_CASE_METHOD(Fixture, "control endpoints: tasks, resolve, clock, artifacts")
                 R"({"taskId": ")" + B + R"(", "name": "public/x.txt", "content": "hi", "contentType": "text/plain"})");
   CHECK(art.status == 200);
   CHECK(emu.queue().GetLatestArtifact(B, "public/x.txt") == "hi");
+  // contentFile: a local file's bytes, as they are (the benchmark's 100 MB graph artifacts)
+  const std::string file = std::string(TC_SOURCE_DIR) + "/tests/data/worlds/basic.json";
+  Resp from_file = Do(port, "POST", "/__emulator/artifacts",
+                      R"({"taskId": ")" + B + R"(", "name": "public/f.json", "contentFile": ")" + file + R"("})");
+  CHECK(from_file.status == 200);
+  CHECK(emu.queue().GetLatestArtifact(B, "public/f.json") == ReadInputFile(file, "basic.json"));
+  Resp missing = Do(port, "POST", "/__emulator/artifacts",
+                    R"({"taskId": ")" + B + R"(", "name": "public/g.json", "contentFile": "/nonexistent/x"})");
+  CHECK(missing.status == 400);
   Resp clock = Do(port, "POST", "/__emulator/clock", R"({"advanceSeconds": 7200})");
   CHECK(clock.status == 200);
   // B was resolved before the deadline; the pending-free world stays; a new
