@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # The UI tier: the whole path as a person takes it. The real Taskcluster UI (built from the services'
 # taskcluster-ui-src.tar.gz) in headless Debian chromium, driven by playwright-core, against the genuine
-# services (../shared/taskcluster-services) + web-server, behind one root URL:
+# services (../shared/taskcluster-services) + the index service + web-server, behind one root URL:
 #   sign in with credentials -> the failed test's page -> its actions menu (= what actions.json offers)
 #   -> Retrigger times 2 (hook -> action task -> worker -> tc-action -> 2 copies) -> Rerun -> the refused
-#   Retrigger (disabled) of a release-like task -> Cancel All from the task-group view.
-# Every step is asserted from the services' state (queue, hooks fires, artifacts), not only the page.
+#   Retrigger (disabled) of a release-like task (its report.html says why) -> Add new jobs and Cancel All
+#   from the task-group view.
+# The decision side publishes what taskgraph's decision does (actions.json, parameters.yml,
+# full-task-graph.json, task-graph.json, label-to-taskid.json) for a push of its own (fresh pushlog_id and
+# revision per run) and is indexed; tc-action finds it through the index (the push model).
+# Every step is asserted from the services' state (queue, hooks fires, index, artifacts), not only the page.
 #
 #   bash scripts/test-ui.sh
 #
 # Runs when the services directory is there ($TC_SERVICES_SRC, else ../shared/taskcluster-services
-# beside the repository); otherwise prints "UI tier NOT run: <why>" and exits 0. When it is there, it
-# runs for real and exits non-zero on any failure. Needs root (the services' setup.sh).
+# beside the repository, or beside the main checkout of a git worktree); otherwise prints "UI tier NOT
+# run: <why>" and exits 0. When it is there, it runs for real and exits non-zero on any failure. Needs
+# root (the services' setup.sh). The services are one instance per machine: when any of them (or of
+# this stack) is already running, it refuses (exit 1) and leaves them alone.
 # tc-action: $TC_ACTION_BIN, else $BUILD_DIR/tc-action (built with CMake if missing).
 # State outside the repository: ${TC_UI_DIR:-/tmp/tc-ui} (UI build cached by source hash, npm deps,
 # logs) and ${TC_SERVICES_DIR:-/tmp/taskcluster-services}; screenshots + results.json in
@@ -22,7 +28,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 START=$(date +%s.%N)
-SERVICES=${TC_SERVICES_SRC:-$ROOT/../shared/taskcluster-services}
+# ../shared beside the repository; in a git worktree, beside the main checkout
+SHARED=$ROOT/../shared
+if [ ! -d "$SHARED" ] && common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) \
+   && [ -d "$common/../../shared" ]; then SHARED=$(cd "$common/../../shared" && pwd); fi
+SERVICES=${TC_SERVICES_SRC:-$SHARED/taskcluster-services}
 BUILD_DIR=${BUILD_DIR:-build}
 export TC_UI_DIR=${TC_UI_DIR:-/tmp/tc-ui}
 export TC_SERVICES_DIR=${TC_SERVICES_DIR:-/tmp/taskcluster-services}
@@ -36,6 +46,16 @@ fi
 export TC_SERVICES_SRC=$SERVICES
 if [ "$(id -u)" != 0 ]; then
   say "UI tier NOT run: the services' setup.sh/start.sh need root" >&2
+  exit 1
+fi
+
+# The genuine services are one instance per machine (fixed ports, one state directory). If anything
+# of them (or of this stack) runs already, it is someone else's run (the conformance tier, a person
+# with TC_UI_KEEP=1): refuse, never stop it.
+if busy=$(bash tests/ui/stack.sh running 2>&1); then
+  say "UI tier refused: the genuine services (or this stack) are already running, not started by this run:" >&2
+  echo "$busy" | sed 's/^/[ui]   /' >&2
+  say "wait for that run to finish (or stop it: bash tests/ui/stack.sh down), then run again" >&2
   exit 1
 fi
 

