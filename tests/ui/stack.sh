@@ -14,6 +14,7 @@
 #                                   stack runs, or one of their ports is taken; 1 when none
 #   bash tests/ui/stack.sh env      print the path of the env file to source (root URL, root credentials)
 #   bash tests/ui/stack.sh status   processes (RSS) and disk of the state directories
+#   bash tests/ui/stack.sh mem [PID...]  RSS, PSS (MB) and count of the stack's processes + PID's descendants
 #
 # Needs root (the services' setup.sh: apt, `su postgres`), Debian 12, the npm registry (first run only).
 # State, never in the repository:
@@ -89,9 +90,21 @@ services_up() {
   bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
   log "services set up in $(since "$t") s"
   t=$(date +%s.%N)
-  bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >"$LOGS/services-start.log" || true
-  [ -f "$TC_SERVICES_DIR/env.sh" ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" \
-    || { tail -20 "$LOGS/services-start.log" >&2; die "services start.sh failed"; }
+  # start.sh's own exit status (an env.sh of an earlier run and a queue that answers do not prove that
+  # s3rver or hooks came up). The services' ports (40000-40020) lie in Linux's ephemeral range: an
+  # outgoing connection can hold one as its local port for a moment (seen: s3rver EADDRINUSE on
+  # 127.0.0.1:40020 on a busy machine), so a failed start is stopped and tried once more.
+  local try rc
+  for try in 1 2; do
+    rc=0
+    bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >>"$LOGS/services-start.log" || rc=${PIPESTATUS[0]}
+    [ "$rc" = 0 ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" && break
+    tail -20 "$LOGS/services-start.log" >&2
+    [ "$try" = 2 ] && die "services start.sh failed twice (log $LOGS/services-start.log)"
+    log "services start.sh failed (exit $rc); stopping what it started and trying once more"
+    bash "$SERVICES/stop.sh" >>"$LOGS/services-stop.log" 2>&1 || true
+    sleep 2
+  done
   log "services started in $(since "$t") s"
 }
 
@@ -135,7 +148,11 @@ ui_build() {
   rm -rf "$B"; mv "$B.tmp" "$B"
   local registry
   registry=${YARN_NPM_REGISTRY_SERVER:-$(npm config get registry 2>/dev/null)}
+  # every yarn write under $UI: without YARN_ENABLE_MIRROR=false yarn 4 also copies each package into its
+  # global mirror (~/.yarn/berry/cache), ~400 MB outside the state directory (not part of the cache key:
+  # where the caches live does not change the build)
   (cd "$B/ui" && PATH=$NODE_BIN:$PATH PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 YARN_ENABLE_GLOBAL_CACHE=false \
+     YARN_ENABLE_MIRROR=false YARN_GLOBAL_FOLDER="$UI/cache/yarn-global" \
      YARN_CACHE_FOLDER="$UI/cache/yarn" YARN_ENABLE_TELEMETRY=0 YARN_NPM_REGISTRY_SERVER="${registry%/}" \
      timeout 900 node ../.yarn/releases/yarn-4.18.0.cjs install --no-immutable) >"$LOGS/ui-build.log" 2>&1 \
     || { tail -30 "$LOGS/ui-build.log" >&2; die "UI yarn install failed"; }
@@ -346,6 +363,37 @@ status() {
   du -sh "$UI" "$TC_SERVICES_DIR" 2>/dev/null || true
 }
 
+# mem [PID...]: one line "<rss_mb> <pss_mb> <processes>", the sum over every process of the stack and the
+# services (pid files, the postgres cluster) plus PID and its descendants (the flows: chromium, worker,
+# tc-action); PSS splits shared pages, so the PSS total is what the stack + browser really occupy
+mem() {
+  local f pid r p rt=0 pt=0 n=0
+  local -A seen=()
+  local pids=()
+  for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid "$TC_SERVICES_DIR/rabbitmq/rabbit.pid"; do
+    [ -f "$f" ] && pids+=("$(cat "$f")")
+  done
+  pids+=($(pgrep -u postgres 2>/dev/null))
+  if [ $# -gt 0 ]; then
+    # descendants of the given pids (breadth-first over ps's pid/ppid table)
+    local -A kids=()
+    while read -r pid r; do kids[$r]+="$pid "; done < <(ps -e -o pid=,ppid=)
+    local queue=("$@")
+    while [ ${#queue[@]} -gt 0 ]; do
+      pid=${queue[0]}; queue=("${queue[@]:1}")
+      pids+=("$pid")
+      for r in ${kids[$pid]:-}; do queue+=("$r"); done
+    done
+  fi
+  for pid in "${pids[@]}"; do
+    [ -n "$pid" ] && [ -z "${seen[$pid]:-}" ] && kill -0 "$pid" 2>/dev/null || continue
+    seen[$pid]=1
+    read -r r p < <(mem_of "$pid")
+    rt=$((rt + r)); pt=$((pt + p)); n=$((n + 1))
+  done
+  echo "$rt $pt $n"
+}
+
 # running: is anything of the stack or of the services up already (someone else's run)?
 running() {
   local f pid found=1 port
@@ -379,8 +427,9 @@ case "${1:-}" in
   up) up ;;
   prepare) prepare ;;
   running) running ;;
+  mem) shift; mem "$@" ;;
   down) down ;;
   env) [ -f "$UI/env.sh" ] || die "not up (no $UI/env.sh)"; echo "$UI/env.sh" ;;
   status) status ;;
-  *) echo "usage: $0 up|prepare|down|env|status|running" >&2; exit 2 ;;
+  *) echo "usage: $0 up|prepare|down|env|status|running|mem [PID...]" >&2; exit 2 ;;
 esac
