@@ -71,14 +71,33 @@ export TC_ACTION_BIN
 [ -x "$TC_ACTION_BIN" ] || { say "tc-action binary not found: $TC_ACTION_BIN" >&2; exit 1; }
 say "tc-action: $TC_ACTION_BIN"
 
+export TC_UI_SHOTS=${TC_UI_SHOTS:-$(mktemp -d /tmp/tc-ui-shots-XXXXXX)}
+mkdir -p "$TC_UI_SHOTS"
+SAMPLER=
+# peak memory of stack + browser: every 2 s the PSS/RSS sum of the stack's and the services' processes
+# plus this script's descendants (seed, flows, chromium, the worker, tc-action), into memory.txt
+sample_memory() {
+  local me=$$ line pss rss n peak_pss=0 peak_rss=0 peak_n=0
+  while sleep 2; do
+    line=$(bash tests/ui/stack.sh mem "$me" 2>/dev/null) || continue
+    read -r rss pss n <<<"$line"
+    [ "${pss:-0}" -gt "$peak_pss" ] && { peak_pss=$pss; peak_rss=$rss; peak_n=$n; }
+    echo "peak_pss_mb=$peak_pss rss_mb_then=$peak_rss processes_then=$peak_n last_pss_mb=$pss" >"$TC_UI_SHOTS/memory.txt"
+  done
+}
+
 stop_stack() {
   local rc=$?
+  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
+  [ -f "$TC_UI_SHOTS/memory.txt" ] && say "memory (stack + browser): $(cat "$TC_UI_SHOTS/memory.txt")"
   if [ "${TC_UI_KEEP:-0}" = 1 ]; then say "stack left running (TC_UI_KEEP=1): bash tests/ui/stack.sh down"; return; fi
   bash tests/ui/stack.sh down >/dev/null 2>&1 || true
   say "stack stopped; $( [ $rc = 0 ] && echo PASSED || echo FAILED ) after $(elapsed) s in all"
 }
 trap stop_stack EXIT
 
+sample_memory &
+SAMPLER=$!
 T=$(date +%s.%N)
 timeout "${TC_UI_TIMEOUT:-1500}" bash tests/ui/stack.sh up
 T_UP=$(elapsed "$T")
@@ -91,7 +110,6 @@ timeout 300 "$TC_UI_NODE" tests/ui/seed.mjs
 T_SEED=$(elapsed "$T")
 say "decision side seeded in $T_SEED s"
 
-export TC_UI_SHOTS=${TC_UI_SHOTS:-$(mktemp -d /tmp/tc-ui-shots-XXXXXX)}
 T=$(date +%s.%N)
 rc=0
 timeout 600 "$TC_UI_NODE" tests/ui/flows.mjs || rc=$?
@@ -99,4 +117,5 @@ T_FLOWS=$(elapsed "$T")
 bash tests/ui/stack.sh status >"$TC_UI_SHOTS/stack-status.txt" 2>&1 || true
 say "flows in $T_FLOWS s (exit $rc); screenshots, results.json, worker log: $TC_UI_SHOTS"
 say "times: stack up $T_UP s, decision side $T_SEED s, flows $T_FLOWS s, total $(elapsed) s"
+say "screenshots: $(find "$TC_UI_SHOTS" -maxdepth 1 -name '*.png' | wc -l) in $TC_UI_SHOTS"
 exit $rc

@@ -424,6 +424,10 @@ try {
     await page.goto(`${ROOT}/api/queue/v1/task/${actionTaskId}/artifacts/public/report.html`);
     await page.getByText('not retriggerable').first().waitFor();
     await shot('retrigger-disabled-report-html');
+    // its links lead into this UI: the target task's id opens the release task's page
+    await page.locator(`a[href$="tasks/${ids.release}"]`).first().click();
+    await page.waitForURL(`${ROOT}/tasks/${ids.release}`);
+    await page.getByText(`Task "${def.metadata.name}"`).first().waitFor();
     return { actionTaskId, form, error: a.report.error, reportHtml: 'says why (not retriggerable; force; refused)' };
   });
 
