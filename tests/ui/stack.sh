@@ -85,7 +85,8 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 services_up() {
   [ -f "$SERVICES/start.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
   [ "$(id -u)" = 0 ] || die "the services' setup.sh/start.sh need root"
-  local t=$(date +%s.%N)
+  local t
+  t=$(date +%s.%N)
   mkdir -p "$LOGS"
   bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
   log "services set up in $(since "$t") s"
@@ -128,7 +129,8 @@ ui_build() {
   if [ "$(cat "$UI/site/.source-key" 2>/dev/null)" = "$key" ] && [ -f "$UI/site/index.html" ]; then
     log "UI build cached (key ${key:0:12})"; return 0
   fi
-  local t=$(date +%s.%N) B=$UI/build-src
+  local t B=$UI/build-src
+  t=$(date +%s.%N)
   log "building the UI (key ${key:0:12}; log $LOGS/ui-build.log)"
   rm -rf "$B.tmp"; mkdir -p "$B.tmp/.yarn" "$B.tmp/clients" "$B.tmp/generated"
   tar -xzf "$ui_tar" -C "$B.tmp" --no-same-owner
@@ -197,6 +199,7 @@ launch() { # name mark cwd envfile cmd...
   if alive "$name" "$mark"; then log "$name already running (pid $(cat "$PIDS/$name.pid"))"; return 0; fi
   (
     cd "$cwd"
+    # shellcheck disable=SC2163  # each line is NAME=value: export it as it is
     if [ -n "$envfile" ]; then set -a; while IFS= read -r line; do export "$line"; done <"$envfile"; set +a; fi
     exec setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null
   ) &
@@ -279,7 +282,7 @@ up() {
   eval "$(svc_ports)"
   # the UI's runtime config, rendered by the UI's own generate-env-js.js (no identity provider:
   # UI_LOGIN_STRATEGY_NAMES empty -> the sign-in button opens the credentials dialog)
-  TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES= APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
+  TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES='' APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
     "$NODE_BIN/node" -e 'process.stdout.write(require(process.argv[1]).renderEnvJs())' "$UI/build-src/ui/generate-env-js.js" >"$RUN/env.js"
   web_server_env >"$RUN/web-server.env"; chmod 600 "$RUN/web-server.env"
   launch web-server "services/web-server/src/main.js" "$SRC" "$RUN/web-server.env" "$NODE_BIN/node" services/web-server/src/main.js server
@@ -373,7 +376,7 @@ mem() {
   for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid "$TC_SERVICES_DIR/rabbitmq/rabbit.pid"; do
     [ -f "$f" ] && pids+=("$(cat "$f")")
   done
-  pids+=($(pgrep -u postgres 2>/dev/null))
+  mapfile -t -O "${#pids[@]}" pids < <(pgrep -u postgres 2>/dev/null)
   if [ $# -gt 0 ]; then
     # descendants of the given pids (breadth-first over ps's pid/ppid table)
     local -A kids=()
@@ -414,7 +417,8 @@ prepare() {
   [ -f "$SERVICES/setup.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
   [ "$(id -u)" = 0 ] || die "the services' setup.sh needs root"
   mkdir -p "$PIDS" "$LOGS"
-  local t=$(date +%s.%N)
+  local t
+  t=$(date +%s.%N)
   bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
   log "services set up in $(since "$t") s"
   chromium_present
