@@ -33,7 +33,7 @@ fs.mkdirSync(SHOTS, { recursive: true });
 const D = world.decisionTaskId;
 const { ids } = world;
 const log = msg => process.stderr.write(`[flows ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const results = { rootUrl: ROOT, shots: SHOTS, decisionTaskId: D, ids, flows: [], screenshots: [], todo: [], browser: null };
+const results = { rootUrl: ROOT, shots: SHOTS, decisionTaskId: D, ids, flows: [], screenshots: [], browser: null };
 
 // ---------------------------------------------------------------- worker (action tasks) ----
 const workerResults = path.join(SHOTS, 'worker-results.jsonl');
@@ -538,5 +538,4 @@ try {
 const failed = results.flows.filter(f => !f.ok);
 log(`${results.flows.length - failed.length}/${results.flows.length} flows passed; screenshots and results.json in ${SHOTS}`);
 log(`memory at the end of the flows (MB): ${JSON.stringify(results.memory)}`);
-for (const t of results.todo) log(t);
 process.exit(failed.length ? 1 : 0);

@@ -35,7 +35,6 @@ const hooks = new tc.Hooks({ rootUrl: ROOT, credentials: root });
 const queue = new tc.Queue({ rootUrl: ROOT, credentials: root });
 const RUN_DIR = path.join(UI_DIR, 'run');
 const log = msg => process.stderr.write(`[seed ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const mismatches = [];
 
 const REPO_URL = 'https://hg.mozilla.org/try';  // parameters.yml head_repository
 const REPO_ROLE = `repo:${REPO_URL.slice(8)}`;  // ci-admin's role prefix for the project
@@ -328,7 +327,7 @@ const world = {
   rootUrl: ROOT, decisionTaskId, taskGroupId: decisionTaskId, ids, labels, queues: Q, actionQueue: ACTION_QUEUE,
   push: { pushlogId, headRev, project: params.project, decisionIndexPath: DECISION_PATH, indexPrefix: INDEX_PREFIX },
   hookIds, hooksInstalled: installed, roles: { branch: `${REPO_ROLE}:branch:default`, action: perms.map(p => `${REPO_ROLE}:action:${p}`) },
-  clients: { person: person.clientId, worker: workerClient.clientId }, actionsJson: actions, mismatches,
+  clients: { person: person.clientId, worker: workerClient.clientId }, actionsJson: actions,
   seededAt: now(),
 };
 writeJson(path.join(RUN_DIR, 'world.json'), world);
