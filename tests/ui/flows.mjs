@@ -4,22 +4,17 @@
 // Every step is asserted from the services' state (queue, hooks last fires, artifacts), not only from
 // the page; a screenshot of each step goes to $TC_UI_SHOTS (default: a fresh /tmp/tc-ui-shots-* dir).
 //
-//   node flows.mjs [--only sign-in,menu,retrigger,rerun,retrigger-disabled,cancel-all]
+//   node flows.mjs [--only sign-in,menu,retrigger,rerun,retrigger-disabled,add-new-jobs,cancel-all]
 //
 // Exit status: 0 when every flow passed, 1 otherwise. A summary goes to $TC_UI_SHOTS/results.json.
 import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { tc, rootUrl, rootCredentials, playwright, until, assert, readJson, writeJson, publicArtifact, UI_DIR } from './lib.mjs';
-
-// TODO(report.html): `tc-action run` does not write report.html yet (another issue adds it). Until it
-// does, a missing report.html of the refused retrigger-disabled action task is tolerated and reported;
-// once report.html is produced this tier asserts it says why (set this to false then, so that its
-// absence fails).
-const TODO_REPORT_HTML_NOT_YET_PRODUCED = true;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../..');
@@ -32,12 +27,13 @@ const world = readJson(path.join(RUN_DIR, 'world.json'));
 const clients = readJson(path.join(RUN_DIR, 'clients.json'));
 const queue = new tc.Queue({ rootUrl: ROOT, credentials: rootCredentials() });
 const hooks = new tc.Hooks({ rootUrl: ROOT, credentials: rootCredentials() });
+const index = new tc.Index({ rootUrl: ROOT });
 const SHOTS = process.env.TC_UI_SHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'tc-ui-shots-'));
 fs.mkdirSync(SHOTS, { recursive: true });
 const D = world.decisionTaskId;
 const { ids } = world;
 const log = msg => process.stderr.write(`[flows ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const results = { rootUrl: ROOT, shots: SHOTS, decisionTaskId: D, ids, flows: [], screenshots: [], todo: [], browser: null };
+const results = { rootUrl: ROOT, shots: SHOTS, decisionTaskId: D, ids, flows: [], screenshots: [], browser: null };
 
 // ---------------------------------------------------------------- worker (action tasks) ----
 const workerResults = path.join(SHOTS, 'worker-results.jsonl');
@@ -138,12 +134,14 @@ function uiRuleMenu(tags) {
   return picked;
 }
 
-// the form the UI pre-fills: js-yaml's dump of json-schema-defaults(schema) (ViewTask getTaskActionsData);
-// our schemas are flat objects of scalars with defaults, so this is `key: value` lines, or {} when none
+// the form the UI pre-fills: js-yaml's dump(json-schema-defaults(schema) || {}) (ViewTask
+// getTaskActionsData, TaskGroup), computed with the very modules of the UI build (an array property
+// without a default becomes [], e.g. add-new-jobs' `tasks: []`)
+const uiRequire = createRequire(path.join(UI_DIR, 'build-src/ui/package.json'));
+const jsonSchemaDefaults = uiRequire('json-schema-defaults');
+const { dump: yamlDump } = uiRequire('js-yaml');
 function defaultsForm(schema) {
-  const props = schema?.properties ?? {};
-  const lines = Object.entries(props).filter(([, p]) => p && 'default' in p).map(([k, p]) => `${k}: ${JSON.stringify(p.default)}`);
-  return lines.length ? lines.join('\n') : '{}';
+  return yamlDump(jsonSchemaDefaults(schema ?? {}) || {});
 }
 const actionNamed = (name, tags) => uiRuleMenu(tags).find(a => a.name === name);
 const groupAction = name => world.actionsJson.actions.find(a => a.name === name && a.context.length === 0);
@@ -205,9 +203,26 @@ async function groupTasks() {
   return out;
 }
 
-async function artifactNames(taskId, runId = 0) {
+async function artifactList(taskId, runId = 0) {
   const { artifacts } = await queue.listArtifacts(taskId, runId);
-  return artifacts.map(a => a.name);
+  return artifacts;
+}
+
+// the index entry of an action task: .taskcluster.yml routes it to <prefix>.pushlog-id.<id>.actions.<taskId>
+// (and revision.<rev>.actions.<taskId>); the index service indexes it when it completes, and tc-action
+// reads earlier action tasks' label-to-taskid.json from there
+async function indexedAction(actionTaskId) {
+  const paths = [`${world.push.indexPrefix}.pushlog-id.${world.push.pushlogId}.actions.${actionTaskId}`,
+    `${world.push.indexPrefix}.revision.${world.push.headRev}.actions.${actionTaskId}`];
+  const found = [];
+  for (const p of paths) {
+    const t = await until(`the index to find ${p}`, async () => {
+      try { return await index.findTask(p); } catch (err) { if (err.statusCode === 404) return null; throw err; }
+    }, { timeoutMs: 30000 });
+    assert(t.taskId === actionTaskId, `index ${p} -> ${t.taskId}`);
+    found.push(p);
+  }
+  return found;
 }
 
 async function hookFired(actionTaskId) {
@@ -242,7 +257,16 @@ async function checkActionTask(actionTaskId, { callback, target, input }) {
   if (def.payload.features?.taskclusterProxy && !NO_PROXY)
     assert(run.proxy?.requests > 0, `tc-action talked to the queue through the task's taskcluster-proxy: ${JSON.stringify(run.proxy)}`);
   const report = await (await publicArtifact(actionTaskId, 'public/report.json')).json();
-  return { def, env, fire, status, run, report, artifacts: await artifactNames(actionTaskId, status.runs.length - 1) };
+  const list = await artifactList(actionTaskId, status.runs.length - 1);
+  // report.html, uploaded by the worker from the artifacts directory, served as a page
+  const html = list.find(x => x.name === 'public/report.html');
+  assert(html, `the worker uploaded public/report.html (have ${list.map(x => x.name)})`);
+  assert(html.contentType === 'text/html' && html.storageType === 's3', `report.html artifact: ${html.storageType} ${html.contentType}`);
+  const served = await publicArtifact(actionTaskId, 'public/report.html');
+  assert(/^text\/html/.test(served.headers.get('content-type') || ''), `report.html served as ${served.headers.get('content-type')}`);
+  const reportHtml = await served.text();
+  assert(/^<!DOCTYPE html>/i.test(reportHtml.trimStart()), 'report.html is an HTML document');
+  return { def, env, fire, status, run, report, reportHtml, artifacts: list.map(x => x.name) };
 }
 
 // RSS and PSS (MB) of the browser (every process started with our fresh profile), this node process and
@@ -325,8 +349,10 @@ try {
       assert(c.task.taskQueueId === testDef.taskQueueId, `copy queue ${c.task.taskQueueId}`);
       assert(c.task.tags.retrigger === 'true' && c.task.tags.label === testDef.tags.label, `copy tags ${JSON.stringify(c.task.tags)}`);
       const deps = [...c.task.dependencies].sort();
-      assert(JSON.stringify(deps) === JSON.stringify([ids.build, actionTaskId].sort()),
-        `copy dependencies = the test's (build) + the action task: ${JSON.stringify(c.task.dependencies)}`);
+      // as taskgraph's create_tasks: the build (reused from the push) + the action task + the decision
+      // (nothing the copy depends on is created in the same graph)
+      assert(JSON.stringify(deps) === JSON.stringify([ids.build, actionTaskId, D].sort()),
+        `copy dependencies = the test's (build) + the action task + the decision: ${JSON.stringify(c.task.dependencies)}`);
       assert(c.status.taskId !== ids.test, 'a copy has a new taskId');
     }
     const states = await until('both copies scheduled (their dependencies completed)', async () => {
@@ -341,7 +367,8 @@ try {
     await page.goto(`${ROOT}/tasks/groups/${D}`);
     await page.getByText(testDef.metadata.name).first().waitFor();
     await shot('group-after-retrigger');
-    return { actionTaskId, form, hook: a.fire.hook, copies: copies.map(c => c.status.taskId), copyStates: states, report: a.report.outcome, proxy: a.run.proxy };
+    const indexedAt = await indexedAction(actionTaskId);
+    return { actionTaskId, form, hook: a.fire.hook, copies: copies.map(c => c.status.taskId), copyStates: states, report: a.report.outcome, proxy: a.run.proxy, indexedAt };
   });
 
   await flow('rerun', async () => {
@@ -378,14 +405,10 @@ try {
     assert(a.report.outcome === 'refused' && a.report.exitCode === 1, `report.json outcome ${a.report.outcome} exitCode ${a.report.exitCode}`);
     assert(/not retriggerable/.test(a.report.error) && /force/.test(a.report.error), `report.json says why: ${a.report.error}`);
     assert((a.report.operations || []).length === 0, 'nothing was done');
-    const html = a.artifacts.includes('public/report.html');
-    if (html) {
-      const text = await (await publicArtifact(actionTaskId, 'public/report.html')).text();
-      assert(/not retriggerable/.test(text) && /force/.test(text), 'report.html says why (not retriggerable; force)');
-    } else {
-      assert(TODO_REPORT_HTML_NOT_YET_PRODUCED, `report.html missing from ${a.artifacts}`);
-      results.todo.push('TODO(report.html): the refused action task has no public/report.html yet; only report.json was asserted');
-    }
+    // report.html says why, as a person reads it (tags stripped)
+    const text = a.reportHtml.replace(/<[^>]*>/g, ' ').replace(/&[a-z]+;|&#\d+;/g, ' ').replace(/\s+/g, ' ');
+    assert(/not retriggerable/.test(text) && /force/.test(text), `report.html says why (not retriggerable; force): ${text.slice(0, 600)}`);
+    assert(/refused/i.test(text), 'report.html says the action was refused');
     const groupAfter = await groupTasks();
     const made = groupAfter.filter(t => t.task.extra?.parent === actionTaskId);
     assert(made.length === 0, `no copies of the release task: ${made.length}`);
@@ -393,7 +416,78 @@ try {
     await page.reload();
     await page.getByText('failed', { exact: false }).first().waitFor();
     await shot('retrigger-disabled-action-task-failed');
-    return { actionTaskId, form, error: a.report.error, reportHtml: html ? 'asserted' : 'absent (TODO)' };
+    // a failed action task is not indexed (the index indexes completed tasks only)
+    let idx = null;
+    try { idx = await index.findTask(`${world.push.indexPrefix}.pushlog-id.${world.push.pushlogId}.actions.${actionTaskId}`); } catch (err) { if (err.statusCode !== 404) throw err; }
+    assert(idx === null, 'the refused action task is not indexed');
+    // the report as a person opens it from the task's artifacts (the queue redirects to the s3 object)
+    await page.goto(`${ROOT}/api/queue/v1/task/${actionTaskId}/artifacts/public/report.html`);
+    await page.getByText('not retriggerable').first().waitFor();
+    await shot('retrigger-disabled-report-html');
+    // its links lead into this UI: the target task's id opens the release task's page
+    await page.locator(`a[href$="tasks/${ids.release}"]`).first().click();
+    await page.waitForURL(`${ROOT}/tasks/${ids.release}`);
+    await page.getByText(`Task "${def.metadata.name}"`).first().waitFor();
+    return { actionTaskId, form, error: a.report.error, reportHtml: 'says why (not retriggerable; force; refused)' };
+  });
+
+  await flow('add-new-jobs', async () => {
+    // Treeherder's "Add new jobs": a group action (context []), so the UI offers it in the task-group view
+    await page.goto(`${ROOT}/tasks/groups/${D}`);
+    await page.getByText((await queue.task(ids.test)).metadata.name).first().waitFor();
+    const labels = await openMenu();
+    const action = groupAction('add-new-jobs');
+    assert(action && labels.includes(action.title), `the group menu offers "${action?.title}": ${labels}`);
+    const label = world.labels.newJob;
+    const before = await groupTasks();
+    // the push's earlier action tasks, as tc-action will find them: completed ones are indexed under
+    // <prefix>.pushlog-id.<id>.actions (failed ones are not)
+    const ns = `${world.push.indexPrefix}.pushlog-id.${world.push.pushlogId}.actions`;
+    const { tasks: earlier } = await index.listTasks(ns, {});
+    const retriggerAction = results.flows.find(f => f.name === 'retrigger' && f.ok)?.details.actionTaskId;
+    if (retriggerAction) assert(earlier.some(t => t.taskId === retriggerAction), `the retrigger's action task is listed under ${ns}: ${earlier.map(t => t.taskId)}`);
+    assert(!before.some(t => t.task.tags?.label === label), `${label} is not in the group yet`);
+    const { actionTaskId, form } = await submitAction(action.title, {
+      expectForm: defaultsForm(action.schema), input: `tasks: ["${label}"]\ntimes: 1\n` });
+    await shot('add-new-jobs-action-task');
+    const def = await queue.task(actionTaskId);
+    const target = JSON.parse(def.payload.env.ACTION_TASK_ID);
+    assert(target === null || target === D, `add-new-jobs ACTION_TASK_ID is null or the decision task: ${def.payload.env.ACTION_TASK_ID}`);
+    const a = await checkActionTask(actionTaskId, { callback: 'add-new-jobs', target, input: { tasks: [label], times: 1 } });
+    assert(a.status.state === 'completed' && a.report.outcome === 'done', `add-new-jobs action task: ${a.status.state} ${a.report.outcome} ${a.report.error ?? ''}`);
+    // the new task, from the queue: the full graph's definition of the label, in the decision's group,
+    // depending on the build (already in the push: reused, not re-created), the action task and (as
+    // taskgraph's create_tasks adds it when no dependency is created in the same graph) the decision
+    const made = (await groupTasks()).filter(t => t.task.extra?.parent === actionTaskId);
+    assert(made.length === 1, `one task created by add-new-jobs, found ${made.length}: ${made.map(t => t.task.tags?.label)}`);
+    const t = made[0].task;
+    assert(t.tags.label === label && t.metadata.name === label, `the new task is ${label}: ${t.tags.label}`);
+    assert(t.taskQueueId === world.queues.test && t.schedulerId === 'gecko-level-1' && t.taskGroupId === D, `the new task's queue/scheduler/group: ${t.taskQueueId} ${t.schedulerId} ${t.taskGroupId}`);
+    assert(JSON.stringify([...t.dependencies].sort()) === JSON.stringify([ids.build, actionTaskId, D].sort()),
+      `the new task depends on the build, the action task and the decision: ${JSON.stringify(t.dependencies)}`);
+    assert(t.payload.env.GECKO_INSTALLER_URL.includes(`/task/${ids.build}/`), `<build> resolved to the build: ${t.payload.env.GECKO_INSTALLER_URL}`);
+    assert(!('relative-datestamp' in Object(t.deadline)) && Date.parse(t.deadline) > Date.now(), 'datestamps resolved');
+    const newId = made[0].status.taskId;
+    const st = await until('the new task scheduled (build + action task completed)', async () => {
+      const { status } = await queue.status(newId);
+      return status.state === 'pending' ? status.state : null;
+    }, { timeoutMs: 30000 });
+    // the action's own graph artifacts name it, as taskgraph's create_tasks writes them
+    const l2t = await (await publicArtifact(actionTaskId, 'public/label-to-taskid.json')).json();
+    assert(l2t[label] === newId && l2t[world.labels.build] === ids.build, `label-to-taskid.json of the action: ${JSON.stringify(l2t)}`);
+    const graph = await (await publicArtifact(actionTaskId, 'public/task-graph.json')).json();
+    assert(Object.keys(graph).length === 1 && graph[newId]?.label === label, `task-graph.json of the action: ${Object.keys(graph)}`);
+    // tc-action read the decision's label map and every earlier indexed action task's (its log, uploaded
+    // by the worker: "read full-task-graph.json (...) and N label-to-taskid.json files")
+    const liveLog = await (await publicArtifact(actionTaskId, 'public/logs/live_backing.log')).text();
+    const m = /read full-task-graph\.json \((\d+) tasks[^)]*\) and (\d+) label-to-taskid\.json/.exec(liveLog);
+    assert(m && Number(m[1]) === 4 && Number(m[2]) === 1 + earlier.length,
+      `tc-action merged the decision's and ${earlier.length} earlier action task(s)' label maps: ${m?.[0] ?? liveLog.slice(0, 400)}`);
+    const indexedAt = await indexedAction(actionTaskId);
+    await page.goto(`${ROOT}/tasks/${newId}`);
+    await page.getByText(`Task "${label}"`).first().waitFor();
+    await shot('add-new-jobs-new-task');
+    return { actionTaskId, form, newTaskId: newId, state: st, dependencies: t.dependencies, indexedAt, labelMapsMerged: Number(m[2]) };
   });
 
   await flow('cancel-all', async () => {
@@ -444,5 +538,4 @@ try {
 const failed = results.flows.filter(f => !f.ok);
 log(`${results.flows.length - failed.length}/${results.flows.length} flows passed; screenshots and results.json in ${SHOTS}`);
 log(`memory at the end of the flows (MB): ${JSON.stringify(results.memory)}`);
-for (const t of results.todo) log(t);
 process.exit(failed.length ? 1 : 0);

