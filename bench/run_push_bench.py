@@ -37,6 +37,9 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TG_ROOT = os.path.join(REPO, "tests", "differential", "project", "taskcluster")
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from emulator_banner import read_banner  # noqa: E402
 TG_MAIN = 'import sys; from taskgraph.main import main; sys.argv[0] = "taskgraph"; sys.exit(main(sys.argv[1:]))'
 
 
@@ -46,19 +49,9 @@ class Emulator:
         self.proc = subprocess.Popen([binary, "--world", world, "--port", "0", "--proxy-port", "0",
                                       "--proxy-client", proxy_client],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.root = self.proxy = None
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError(f"tc-emulator did not start (see {log})")
-            m = re.match(r"^Taskcluster emulator: (\S+)", line)
-            if m:
-                self.root = m.group(1)
-            m = re.match(r"^taskcluster-proxy \(as [^)]*\): (\S+)", line)
-            if m:
-                self.proxy = m.group(1)
-            if line.startswith("clients:"):
-                break
+        self.root, self.proxy = read_banner(self.proc.stdout)
+        if not self.root:
+            raise RuntimeError(f"tc-emulator did not start (see {log})")
 
     def control(self, what, method="GET"):
         req = urllib.request.Request(f"{self.root}/__emulator/{what}", method=method)

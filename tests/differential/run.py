@@ -40,6 +40,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "support"))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from emulator_banner import read_banner  # noqa: E402
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 SLUG_RE = re.compile(r"[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]")
 MUTATIONS = ("queue.createTask", "queue.rerunTask", "queue.cancelTask")
@@ -130,20 +133,7 @@ class Emulator:
         self.log_path = log_path
         with open(log_path, "w") as log:
             self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
-        self.root_url = self.proxy_url = None
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.match(r"^Taskcluster emulator: (\S+)", line)
-            if m:
-                self.root_url = m.group(1)
-            m = re.match(r"^taskcluster-proxy \(as [^)]*\): (\S+)", line)
-            if m:
-                self.proxy_url = m.group(1)
-            if line.startswith("clients:"):
-                break
+        self.root_url, self.proxy_url = read_banner(self.proc.stdout, timeout_s=20)
         if not self.root_url:
             self.stop()
             with open(self.log_path) as log:

@@ -207,6 +207,23 @@ launch() { # name mark cwd envfile cmd...
   log "started $name (pid $!, log $LOGS/$name.log)"
 }
 
+# A service's static client, its DB role and the services' RabbitMQ (the variables of secrets.env
+# and svc_ports must be set): service_env <client: static/taskcluster/NAME> <DB role>
+service_env() {
+  cat <<ENV
+TASKCLUSTER_CLIENT_ID=static/taskcluster/$1
+TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
+READ_DB_URL=postgresql://$2@127.0.0.1:$PG_PORT/taskcluster
+WRITE_DB_URL=postgresql://$2@127.0.0.1:$PG_PORT/taskcluster
+DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
+PULSE_USERNAME=admin
+PULSE_PASSWORD=admin
+PULSE_HOSTNAME=127.0.0.1
+PULSE_VHOST=local
+PULSE_AMQPS=false
+ENV
+}
+
 web_server_env() {
   # shellcheck disable=SC1091
   . "$TC_SERVICES_DIR/secrets.env"
@@ -227,16 +244,7 @@ TRUST_PROXY=true
 LEVEL=${TC_LOG_LEVEL:-info}
 NODE_OPTIONS=--require=$SERVICES/loopback.cjs
 ADDITIONAL_ALLOWED_CORS_ORIGIN=$ROOT_URL
-TASKCLUSTER_CLIENT_ID=static/taskcluster/web-server
-TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
-READ_DB_URL=postgresql://taskcluster_web_server@127.0.0.1:$PG_PORT/taskcluster
-WRITE_DB_URL=postgresql://taskcluster_web_server@127.0.0.1:$PG_PORT/taskcluster
-DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
-PULSE_USERNAME=admin
-PULSE_PASSWORD=admin
-PULSE_HOSTNAME=127.0.0.1
-PULSE_VHOST=local
-PULSE_AMQPS=false
+$(service_env web-server taskcluster_web_server)
 REGISTERED_CLIENTS=[]
 UI_LOGIN_STRATEGIES={}
 SESSION_SECRET=$SESSION_SECRET
@@ -259,16 +267,7 @@ TASKCLUSTER_ROOT_URL=$ROOT_URL
 PORT=$INDEX_PORT
 LEVEL=${TC_LOG_LEVEL:-info}
 NODE_OPTIONS=--require=$SERVICES/loopback.cjs
-TASKCLUSTER_CLIENT_ID=static/taskcluster/index
-TASKCLUSTER_ACCESS_TOKEN=$SERVICE_ACCESS_TOKEN
-READ_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
-WRITE_DB_URL=postgresql://taskcluster_index@127.0.0.1:$PG_PORT/taskcluster
-DB_CRYPTO_KEYS=[{"id":"local","algo":"aes-256","key":"$DB_CRYPTO_KEY"}]
-PULSE_USERNAME=admin
-PULSE_PASSWORD=admin
-PULSE_HOSTNAME=127.0.0.1
-PULSE_VHOST=local
-PULSE_AMQPS=false
+$(service_env index taskcluster_index)
 ENV
 }
 
