@@ -520,6 +520,7 @@ try {
     const st = async k => (await queue.status(ids[k])).status.state;
     assert(await st('build') === 'completed' && await st('release') === 'completed', 'resolved tasks untouched');
     await page.reload();
+    await page.getByText('completed', { exact: false }).first().waitFor();  // rendered, not a blank frame
     await shot('cancel-all-action-task-completed');
     await page.goto(`${ROOT}/tasks/groups/${D}`);
     await page.getByText('exception', { exact: false }).first().waitFor();
