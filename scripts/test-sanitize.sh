@@ -13,7 +13,10 @@ BUILD_DIR=${BUILD_DIR:-build-asan}
 JOBS=${JOBS:-2}
 start=$(date +%s)
 
-cmake -S . -B "$BUILD_DIR" -DTC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# -O1 -g1: what ASan recommends for speed, with line tables for the stack traces (no
+# variable info): a third of -O2 -g's compile time (the tier was 28 min of building on 2 cores).
+cmake -S . -B "$BUILD_DIR" -DTC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build "$BUILD_DIR" -j"$JOBS"
 built=$(date +%s)
 
