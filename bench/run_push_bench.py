@@ -26,37 +26,27 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TG_ROOT = os.path.join(REPO, "tests", "differential", "project", "taskcluster")
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from emulator_banner import read_banner  # noqa: E402
+from emulator_process import Emulator  # noqa: E402
 TG_MAIN = 'import sys; from taskgraph.main import main; sys.argv[0] = "taskgraph"; sys.exit(main(sys.argv[1:]))'
 
 
-class Emulator:
-    def __init__(self, binary, world, proxy_client, log):
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen([binary, "--world", world, "--port", "0", "--proxy-port", "0",
-                                      "--proxy-client", proxy_client],
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.root, self.proxy = read_banner(self.proc.stdout)
-        if not self.root:
-            raise RuntimeError(f"tc-emulator did not start (see {log})")
+class BenchEmulator(Emulator):
+    """The emulator of a benchmark world (up to 1 GiB: it may take a while to load; the journal of
+    30k createTask bodies is large), with the journal's createTask count."""
 
-    def control(self, what, method="GET"):
-        req = urllib.request.Request(f"{self.root}/__emulator/{what}", method=method)
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return json.loads(r.read() or b"null")
+    def __init__(self, binary, world, proxy_client, log):
+        super().__init__(binary, world, proxy_client, log, start_timeout_s=None, control_timeout_s=120)
 
     def creates(self):
         """createTask calls in the journal: (accepted, all, digest of the sorted labels accepted)."""
@@ -65,15 +55,6 @@ class Emulator:
         ok = [r for r in c if r["status"] == 200]
         labels = sorted(((r.get("body") or {}).get("metadata") or {}).get("name", "?") for r in ok)
         return len(ok), len(c), hashlib.sha1("\n".join(labels).encode()).hexdigest()[:10]
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
 
 
 def taskgraph_env():
@@ -176,7 +157,7 @@ def main():
     tmp = a.keep or tempfile.mkdtemp(prefix="push-bench-")
     os.makedirs(tmp, exist_ok=True)
     t0 = time.monotonic()
-    emu = Emulator(os.path.join(a.build, "tc-emulator"), os.path.join(a.world_dir, "world.json"),
+    emu = BenchEmulator(os.path.join(a.build, "tc-emulator"), os.path.join(a.world_dir, "world.json"),
                    b["proxyClientId"], os.path.join(tmp, "emulator.log"))
     print(f"emulator up in {time.monotonic() - t0:.1f} s: {b['fullGraphTasks']:,} tasks in the full graph "
           f"({b['bytes']['full-task-graph.json'] / 1e6:.0f} MB), {b['pushTasks']:,} in the push", flush=True)
@@ -190,7 +171,7 @@ def main():
                     tid = next(action_ids)
                     env = {k: v for k, v in os.environ.items()
                            if not k.startswith(("TASKCLUSTER_", "ACTION_", "TC_ACTION_")) and k != "TASK_ID"}
-                    env.update(TASKCLUSTER_ROOT_URL=emu.root, TASKCLUSTER_PROXY_URL=emu.proxy, TASK_ID=tid,
+                    env.update(TASKCLUSTER_ROOT_URL=emu.root_url, TASKCLUSTER_PROXY_URL=emu.proxy_url, TASK_ID=tid,
                                ACTION_TASK_GROUP_ID=b["decisionTaskId"], ACTION_TASK_ID=json.dumps(target),
                                ACTION_INPUT=json.dumps(inp), ACTION_CALLBACK=cb)
                     emu.control("journal", "DELETE")
@@ -215,7 +196,7 @@ def main():
                           + (f", submit {r['submitMs']} ms" if "submitMs" in r else "")
                           + (f"  <- expected exit 0 and {expect} creates; see {work}" if bad else ""), flush=True)
     finally:
-        emu.stop()
+        emu.stop(timeout_s=30)
 
     med = lambda rs, k: statistics.median(r[k] for r in rs)
     print(f"\nmedian of {a.runs} runs; wall/CPU/peak RSS of each process; creates counted in the emulator's journal"

@@ -29,20 +29,18 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "tests", "support"))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from emulator_banner import read_banner  # noqa: E402
+from emulator_process import Emulator  # noqa: E402
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 SLUG_RE = re.compile(r"[A-Za-z0-9_-]{8}[Q-T][A-Za-z0-9_-][CGKOSWaeimquy26-][A-Za-z0-9_-]{10}[AQgw]")
 MUTATIONS = ("queue.createTask", "queue.rerunTask", "queue.cancelTask")
@@ -121,43 +119,6 @@ def apply_patches(world, patches):
         else:
             raise ValueError(f"unknown patch op {op}")
     return w, faults
-
-
-class Emulator:
-    """build/tc-emulator on a world file, with a proxy listener acting as `client`."""
-
-    def __init__(self, binary, world_path, proxy_client, log_path):
-        args = [binary, "--world", world_path, "--port", "0"]
-        if proxy_client:
-            args += ["--proxy-port", "0", "--proxy-client", proxy_client]
-        self.log_path = log_path
-        with open(log_path, "w") as log:
-            self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
-        self.root_url, self.proxy_url = read_banner(self.proc.stdout, timeout_s=20)
-        if not self.root_url:
-            self.stop()
-            with open(self.log_path) as log:
-                raise RuntimeError("tc-emulator did not start: " + log.read().strip()[-2000:])
-        if not self.proxy_url:
-            self.proxy_url = self.root_url
-
-    def control(self, what, method="GET", body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.root_url}/__emulator/{what}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read() or b"null")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.proc.stdout:
-            self.proc.stdout.close()
 
 
 # --------------------------------------------------------------------------- journal -> result
