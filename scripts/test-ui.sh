@@ -28,11 +28,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 START=$(date +%s.%N)
-# ../shared beside the repository; in a git worktree, beside the main checkout
-SHARED=$ROOT/../shared
-if [ ! -d "$SHARED" ] && common=$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) \
-   && [ -d "$common/../../shared" ]; then SHARED=$(cd "$common/../../shared" && pwd); fi
-SERVICES=${TC_SERVICES_SRC:-$SHARED/taskcluster-services}
+# $TC_SERVICES_SRC, else ../shared/taskcluster-services beside the repository (or, in a git worktree,
+# beside the main checkout): the stack's own lookup
+SERVICES=$(bash tests/ui/stack.sh services)
 BUILD_DIR=${BUILD_DIR:-build}
 export TC_UI_DIR=${TC_UI_DIR:-/tmp/tc-ui}
 export TC_SERVICES_DIR=${TC_SERVICES_DIR:-/tmp/taskcluster-services}

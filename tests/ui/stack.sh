@@ -434,5 +434,6 @@ case "${1:-}" in
   down) down ;;
   env) [ -f "$UI/env.sh" ] || die "not up (no $UI/env.sh)"; echo "$UI/env.sh" ;;
   status) status ;;
-  *) echo "usage: $0 up|prepare|down|env|status|running|mem [PID...]" >&2; exit 2 ;;
+  services) echo "$SERVICES" ;;
+  *) echo "usage: $0 up|prepare|down|env|status|running|services|mem [PID...]" >&2; exit 2 ;;
 esac
