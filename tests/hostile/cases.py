@@ -99,18 +99,20 @@ def first(*routes_or_lists):
     return out
 
 
-ARTIFACT_RX = r"task/%s/artifacts/public(?:%%2F|/)full-task-graph\.json" % GROUP
-
-
 def artifact_rx(name):
+    """GET of the decision's public/<name> (the slash may come encoded)."""
     return r"task/%s/artifacts/public(?:%%2F|/)%s" % (GROUP, re.escape(name))
 
 
+ARTIFACT_RX = artifact_rx("full-task-graph.json")
+
+
 def push_routes(graph=None, labels=b"{}"):
-    """The decision's parameters.yml and label-to-taskid.json (and its
-    full-task-graph.json when given) and its definition (its schedulerId names
-    the trust domain); the index has nothing (404: the action's
-    task group is the decision, as taskgraph falls back)."""
+    """The decision's definition (its schedulerId names the trust domain),
+    parameters.yml, label-to-taskid.json and, when given, full-task-graph.json.
+    The index holds nothing: findTask answers 404 (the action's task group is
+    the decision, as taskgraph falls back) and listTasks an empty list, as the
+    real index does for a namespace with no tasks."""
     decision = hs.task_definition(label="Gecko Decision Task", retrigger=False, kind="decision")
     out = [json_route("GET", r"task/%s" % GROUP, decision),
            json_route("GET", r"/api/index/v1/tasks/.+", {"namespace": "", "tasks": []}),
@@ -297,7 +299,7 @@ def _gzip_bomb(ctx):
     def fn(h, rec, m):
         reply(h, 200, bomb, {"Content-Encoding": "gzip", "Content-Type": "application/json"})
 
-    _, labels, _ = hs.push_artifacts(TASK, 0)
+    _, labels = hs.push_artifacts(TASK, 0)
     build = hs.task_definition(label=hs.ROOT_LABEL, kind="build")
     return first(route("GET", ARTIFACT_RX, fn), push_routes(None, labels),
                  target_routes(state="completed", definition=build))
@@ -309,7 +311,7 @@ def _gzip_bomb(ctx):
 
 def _graph_routes(n, self_dependent=None):
     def routes(ctx):
-        graph, labels, _ = hs.push_artifacts(TASK, n, self_dependent=self_dependent)
+        graph, labels = hs.push_artifacts(TASK, n, self_dependent=self_dependent)
         ctx.data["graph_bytes"] = len(graph)
         build = hs.task_definition(label=hs.ROOT_LABEL, kind="build")
         return first(push_routes(graph, labels), target_routes(state="completed", definition=build))

@@ -402,7 +402,7 @@ def push_artifacts(root_id, dependents, self_dependent=None):
     depending on it (each names the build in a task-reference artifact URL, as
     gecko's tests do; ~1.5 KB per entry). self_dependent: the index of a
     dependent that also depends on itself. Returns (full graph bytes,
-    label-to-taskid bytes, [dependent taskIds])."""
+    label-to-taskid bytes)."""
     ids = [slugid("dep-%d" % i) for i in range(dependents)]
 
     def entry(label, kind, deps, env_extra):
@@ -458,4 +458,4 @@ def push_artifacts(root_id, dependents, self_dependent=None):
         else:
             parts.append(template.replace("@N@", str(i)))
     graph = ("{" + ",".join(parts) + "}").encode()
-    return graph, json.dumps(labels, separators=(",", ":")).encode(), ids
+    return graph, json.dumps(labels, separators=(",", ":")).encode()
