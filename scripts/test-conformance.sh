@@ -45,16 +45,13 @@ stop_services() { bash "$SERVICES/stop.sh" >/dev/null 2>&1 || true; echo "[confo
 trap stop_services EXIT
 
 echo "[conformance] setting up and starting the genuine services from $SERVICES"
-if ! bash "$SERVICES/setup.sh" >"$BUILD_DIR/conformance-setup.log" 2>&1; then
-  tail -20 "$BUILD_DIR/conformance-setup.log" >&2
-  echo "[conformance] conformance tier against the real services NOT run: setup.sh failed" \
-       "(log: $BUILD_DIR/conformance-setup.log)" >&2
-  exit 1
-fi
-if ! bash "$SERVICES/start.sh" >"$BUILD_DIR/conformance-start.log" 2>&1; then
-  tail -20 "$BUILD_DIR/conformance-start.log" >&2
-  echo "[conformance] conformance tier against the real services NOT run: start.sh failed" \
-       "(log: $BUILD_DIR/conformance-start.log)" >&2
+log() { echo "[conformance] $*" >&2; }
+# setup.sh, the service ports reserved from the ephemeral range, start.sh tried twice
+# shellcheck source=../tests/support/services.sh
+. "$ROOT/tests/support/services.sh"
+if ! services_start "$SERVICES" "$BUILD_DIR/conformance-services"; then
+  echo "[conformance] conformance tier against the real services NOT run: the services did not start" \
+       "(logs: $BUILD_DIR/conformance-services/, $TC_SERVICES_DIR/run/logs/)" >&2
   exit 1
 fi
 echo "[conformance] services up after $(elapsed)"

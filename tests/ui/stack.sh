@@ -59,11 +59,9 @@ log() { echo "[ui-stack $(date +%H:%M:%S)] $*" >&2; }
 since() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 die() { log "$*"; exit 1; }
 
-# the services' ports, as their common.sh computes them (sourced in a subshell: it sets HERE and PATH)
-svc_ports() {
-  (unset HERE; . "$SERVICES/common.sh" >/dev/null 2>&1
-   echo "AUTH_PORT=$AUTH_PORT QUEUE_PORT=$QUEUE_PORT HOOKS_PORT=$HOOKS_PORT OBJECT_PORT=$OBJECT_PORT S3_PORT=$S3_PORT PG_PORT=$PG_PORT")
-}
+# services_ports, services_start (setup.sh, port reservation, start.sh tried twice)
+# shellcheck source=../support/services.sh
+. "$REPO/tests/support/services.sh"
 
 # ours PID MARK: the pid is alive and its command line contains MARK (guards against stale pid files)
 ours() { kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"; }
@@ -87,26 +85,9 @@ services_up() {
   [ "$(id -u)" = 0 ] || die "the services' setup.sh/start.sh need root"
   local t
   t=$(date +%s.%N)
-  mkdir -p "$LOGS"
-  bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
-  log "services set up in $(since "$t") s"
-  t=$(date +%s.%N)
-  # start.sh's own exit status (an env.sh of an earlier run and a queue that answers do not prove that
-  # s3rver or hooks came up). The services' ports (40000-40020) lie in Linux's ephemeral range: an
-  # outgoing connection can hold one as its local port for a moment (seen: s3rver EADDRINUSE on
-  # 127.0.0.1:40020 on a busy machine), so a failed start is stopped and tried once more.
-  local try rc
-  for try in 1 2; do
-    rc=0
-    bash "$SERVICES/start.sh" 2>&1 | grep -v -i 'ACCESS_TOKEN' >>"$LOGS/services-start.log" || rc=${PIPESTATUS[0]}
-    [ "$rc" = 0 ] && curl -fsS -m 3 -o /dev/null "http://127.0.0.1:40012/api/queue/v1/ping" && break
-    tail -20 "$LOGS/services-start.log" >&2
-    [ "$try" = 2 ] && die "services start.sh failed twice (log $LOGS/services-start.log)"
-    log "services start.sh failed (exit $rc); stopping what it started and trying once more"
-    bash "$SERVICES/stop.sh" >>"$LOGS/services-stop.log" 2>&1 || true
-    sleep 2
-  done
-  log "services started in $(since "$t") s"
+  # setup.sh, port reservation, start.sh tried twice: tests/support/services.sh
+  services_start "$SERVICES" "$LOGS" "$UI_PORT" "$WEB_PORT" "$INDEX_PORT" || die "the services did not start"
+  log "services set up and started in $(since "$t") s"
 }
 
 chromium_present() {
@@ -208,7 +189,7 @@ launch() { # name mark cwd envfile cmd...
 }
 
 # A service's static client, its DB role and the services' RabbitMQ (the variables of secrets.env
-# and svc_ports must be set): service_env <client: static/taskcluster/NAME> <DB role>
+# and services_ports must have been evaluated): service_env <client: static/taskcluster/NAME> <DB role>
 service_env() {
   cat <<ENV
 TASKCLUSTER_CLIENT_ID=static/taskcluster/$1
@@ -232,7 +213,7 @@ web_server_env() {
     chmod 600 "$UI/secrets.env"; }
   # shellcheck disable=SC1091
   . "$UI/secrets.env"
-  eval "$(svc_ports)"
+  eval "$(services_ports "$SERVICES")"
   # docker/env/.web-server, with the production profile (the development one pins port 3050 and a
   # public URL of localhost:5080) pointed at this stack
   cat <<ENV
@@ -258,7 +239,7 @@ ENV
 index_env() {
   # shellcheck disable=SC1091
   . "$TC_SERVICES_DIR/secrets.env"
-  eval "$(svc_ports)"
+  eval "$(services_ports "$SERVICES")"
   cat <<ENV
 NODE_ENV=development
 FORCE_SSL=false
@@ -278,7 +259,7 @@ up() {
   ui_build
   references
   test_deps
-  eval "$(svc_ports)"
+  eval "$(services_ports "$SERVICES")"
   # the UI's runtime config, rendered by the UI's own generate-env-js.js (no identity provider:
   # UI_LOGIN_STRATEGY_NAMES empty -> the sign-in button opens the credentials dialog)
   TASKCLUSTER_ROOT_URL=$ROOT_URL UI_LOGIN_STRATEGY_NAMES='' APPLICATION_NAME="Taskcluster (tc-action UI tier)" \
@@ -404,8 +385,8 @@ running() {
     pid=$(cat "$f")
     if kill -0 "$pid" 2>/dev/null; then echo "$(basename "$f" .pid) (pid $pid)"; found=0; fi
   done
-  eval "$(svc_ports)"
-  for port in 40000 "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" 5672 "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
+  eval "$(services_ports "$SERVICES")"
+  for port in "$ROOT_PORT" "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" 5672 "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
     # listening sockets only (a /dev/tcp probe of an ephemeral-range port can connect to itself)
     if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then echo "port $port in use (listening)"; found=0; fi
   done
