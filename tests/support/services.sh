@@ -2,8 +2,10 @@
 # place for what the conformance tier (scripts/test-conformance.sh) and the UI stack
 # (tests/ui/stack.sh) both need. Sourced, not executed.
 #
+#   services_setup SERVICES_DIR LOG_DIR
+#       setup.sh (idempotent: apt, node, the source, yarn, Postgres); starts nothing.
 #   services_start SERVICES_DIR LOG_DIR [EXTRA_PORT...]
-#       setup.sh (idempotent), then start.sh; returns 0 once the queue answers its ping.
+#       services_setup, then start.sh; returns 0 once the queue answers its ping.
 #       Logs: LOG_DIR/services-{setup,start,stop}.log (access tokens filtered out).
 #
 # Why more than "setup.sh && start.sh": the services listen on 40000-40020 (and Postgres on 54329,
@@ -40,14 +42,18 @@ services_reserve_ports() {
   echo "${current:+$current,}$*" >"$f" 2>/dev/null || return 1
 }
 
+services_setup() {
+  mkdir -p "$2"
+  bash "$1/setup.sh" >"$2/services-setup.log" 2>&1 \
+    || { tail -20 "$2/services-setup.log" >&2; log "services setup.sh failed (log $2/services-setup.log)"; return 1; }
+}
+
 services_start() {
   local services=$1 logs=$2
   shift 2
   local ROOT_PORT AUTH_PORT QUEUE_PORT HOOKS_PORT OBJECT_PORT S3_PORT PG_PORT RMQ_DIST_PORT
   eval "$(services_ports "$services")"
-  mkdir -p "$logs"
-  bash "$services/setup.sh" >"$logs/services-setup.log" 2>&1 \
-    || { tail -20 "$logs/services-setup.log" >&2; log "services setup.sh failed (log $logs/services-setup.log)"; return 1; }
+  services_setup "$services" "$logs" || return 1
   if services_reserve_ports "$ROOT_PORT" "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$OBJECT_PORT" "$S3_PORT" \
        "$PG_PORT" "$RMQ_DIST_PORT" "$@"; then
     log "service ports reserved from the ephemeral range ($(cat /proc/sys/net/ipv4/ip_local_reserved_ports))"

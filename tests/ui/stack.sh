@@ -59,7 +59,7 @@ log() { echo "[ui-stack $(date +%H:%M:%S)] $*" >&2; }
 since() { echo "$(date +%s.%N) $1" | awk '{printf "%.1f", $1 - $2}'; }
 die() { log "$*"; exit 1; }
 
-# services_ports, services_start (setup.sh, port reservation, start.sh tried twice)
+# services_ports, services_setup, services_start (setup.sh, port reservation, start.sh tried twice)
 # shellcheck source=../support/services.sh
 . "$REPO/tests/support/services.sh"
 
@@ -399,7 +399,7 @@ prepare() {
   mkdir -p "$PIDS" "$LOGS"
   local t
   t=$(date +%s.%N)
-  bash "$SERVICES/setup.sh" >"$LOGS/services-setup.log" 2>&1 || { tail -20 "$LOGS/services-setup.log" >&2; die "services setup.sh failed"; }
+  services_setup "$SERVICES" "$LOGS" || die "the services' setup failed"
   log "services set up in $(since "$t") s"
   chromium_present
   ui_build
