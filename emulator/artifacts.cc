@@ -120,7 +120,7 @@ MemArtifact ParseArtifact(const std::string& name, const JsonValue& v, const std
     a.content = c->IsString() ? std::string(c->GetString(), c->GetStringLength()) : ToJson(*c);
     if (!c->IsString() && !GetString(v, "contentType")) a.content_type = "application/json";
   } else if (auto file = GetString(v, "contentFile")) {  // the bytes of a local file, as they are (bench/)
-    a.content = ReadInputFile(*file, where + ".contentFile", size_t{1} << 30);
+    a.content = ReadInputFile(*file, where + ".contentFile", kMaxWorldFileBytes);
   }
   a.gzip = GetBool(v, "gzip").value_or(false);
   a.url = GetString(v, "url").value_or("");

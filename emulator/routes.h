@@ -17,6 +17,7 @@
 // route matches. Handlers keep no state: the services they call are
 // thread-safe.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -56,7 +57,13 @@ Reply ArtifactRoute(Services& s, Request& req, const std::string& task_id, const
 // GET /__s3/<taskId>/<runId>/<name>: the artifact's bytes (gzip-encoded when
 // stored so), or S3's NoSuchKey.
 Reply ServeS3(MemoryQueue& queue, const Request& req);
-// A world/control artifact entry -> MemArtifact (BadInput naming `where`).
+// The most a world file, or an artifact's "contentFile", may hold: test input,
+// not outside input, so above tc-action's input cap (the benchmark's 30k-task
+// push seeds ~100 MB of task definitions and a 110 MB full graph).
+constexpr size_t kMaxWorldFileBytes = size_t{1} << 30;
+
+// A world/control artifact entry -> MemArtifact (BadInput naming `where`);
+// "contentFile" is read up to kMaxWorldFileBytes.
 MemArtifact ParseArtifact(const std::string& name, const JsonValue& v, const std::string& where);
 
 }  // namespace tc::emu

@@ -38,8 +38,6 @@ namespace emu {
 
 namespace {
 
-constexpr size_t kMaxWorldBytes = size_t{1} << 30;
-
 void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
   for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
 }
@@ -63,9 +61,7 @@ void ExpandUrls(JsonValue& v, const std::string& root, const std::string& proxy,
 
 Json ReadWorld(const EmulatorOptions& o, int64_t now_ms, const std::string& root_url, const std::string& proxy_url) {
   Json w;
-  // A world is test input, not outside input: larger than tc-action's input
-  // cap (the benchmark's 30k-task push seeds ~100 MB of task definitions).
-  if (!o.world_path.empty()) w = ParseJson(ReadInputFile(o.world_path, o.world_path, kMaxWorldBytes), o.world_path);
+  if (!o.world_path.empty()) w = ParseJson(ReadInputFile(o.world_path, o.world_path, kMaxWorldFileBytes), o.world_path);
   else if (!o.world_json.empty()) w = ParseJson(o.world_json, "world");
   else return w;
   if (!w.IsObject()) throw BadInput("world: expected a JSON object");
