@@ -42,11 +42,14 @@ compact artifacts (for the downstream curve at 100k dependents).
 Python 3 standard library (PyYAML optional). Deterministic for a seed.
 """
 import argparse
-import base64
 import hashlib
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "support"))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from world_tokens import now_token, slug_from  # noqa: E402
 
 TRUST, PROJECT, LEVEL = "tcaction", "tcproj", "3"
 REPO = "https://github.com/tc-action/tcproj"
@@ -72,27 +75,14 @@ PARAMETERS = {
 
 
 class Ids:
+    """taskIds of the push: "bench/<seed>/<n>" for n = 1, 2, ..."""
+
     def __init__(self, seed):
         self.seed, self.n = seed, 0
 
     def __call__(self):
         self.n += 1
-        b = bytearray(hashlib.sha256(f"bench/{self.seed}/{self.n}".encode()).digest()[:16])
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        b[0] &= 0x7F
-        return base64.urlsafe_b64encode(bytes(b)).decode().rstrip("=")
-
-
-def now_token(seconds):
-    seconds = int(seconds)
-    if seconds == 0:
-        return "$now"
-    sign, a = ("+" if seconds > 0 else "-"), abs(seconds)
-    for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
-        if a % n == 0:
-            return f"$now{sign}{a // n}{unit}"
-    return f"$now{sign}{a}s"
+        return slug_from(f"bench/{self.seed}/{self.n}")
 
 
 REL = {"0 seconds": 0, "1 day": 86400, "1 year": 365 * 86400}

@@ -28,7 +28,6 @@ Replaced for determinism and to run offline (monkeypatched, see `_patch`):
 The world format is documented in tests/differential/README.md.
 """
 import argparse
-import base64
 import copy
 import datetime as dt
 import hashlib
@@ -40,6 +39,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "support"))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from world_tokens import now_token, slug_from  # noqa: E402
 PROJECT = os.path.join(HERE, "project")
 OUT = os.path.join(HERE, "worlds")
 FORMAT = "tc-action-differential-world/1"
@@ -159,27 +161,6 @@ OLD_CACHED = [
 
 
 # --------------------------------------------------------------------------- helpers
-def slug_from(seed):
-    b = bytearray(hashlib.sha256(seed.encode()).digest()[:16])
-    b[6] = (b[6] & 0x0F) | 0x40
-    b[8] = (b[8] & 0x3F) | 0x80
-    b[0] &= 0x7F  # "nice" slugids never start with '-'
-    return base64.urlsafe_b64encode(bytes(b)).decode().rstrip("=")
-
-
-def now_token(offset):
-    """A `$now+/-N<unit>` token for an offset in (integer) seconds."""
-    offset = int(offset)
-    if offset == 0:
-        return "$now"
-    sign = "+" if offset > 0 else "-"
-    a = abs(offset)
-    for unit, n in (("d", 86400), ("h", 3600), ("m", 60)):
-        if a % n == 0:
-            return f"$now{sign}{a // n}{unit}"
-    return f"$now{sign}{a}s"
-
-
 def resolve_datestamps(task_def, base_offset):
     """taskgraph.util.parameterization.resolve_timestamps, but to `$now` tokens."""
     def rec(v):
