@@ -121,6 +121,8 @@ def push_routes(graph=None, labels=b"{}"):
     if graph is not None:
         out.append(json_route("GET", ARTIFACT_RX, graph))
     return out
+
+
 DEEP = 1_000_000
 
 
