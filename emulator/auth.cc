@@ -5,6 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "core/timestamp.h"
 #include "core/slugid.h"

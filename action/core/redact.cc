@@ -8,6 +8,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/base64.h"
+
 namespace tc {
 
 namespace {
@@ -46,25 +48,6 @@ bool B64Char(char c) {
          c == '=' || c == '-' || c == '_';
 }
 
-std::string B64Encode(std::string_view in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 // The standard alphabet for both: '-' reads as '+', '_' as '/'.
 char B64Std(char c) { return c == '-' ? '+' : c == '_' ? '/' : c; }
 
@@ -79,7 +62,7 @@ struct CredentialCores {
     for (const char* k : {"\"seed\"", "\"signature\"", "\"accessToken\"", "\"certificate\""}) {
       const size_t len = std::strlen(k);
       for (size_t a = 0; a < 3; ++a) {
-        const std::string enc = B64Encode(std::string(a, '\0') + k);
+        const std::string enc = Base64Encode(std::string(a, '\0') + k);
         const size_t first = (8 * a + 5) / 6, end = (8 * (a + len)) / 6;  // chars wholly inside the key's bits
         cores.push_back(enc.substr(first, end - first));
         heads.Set(Head(cores.back().data()));
@@ -277,7 +260,7 @@ void AddSecret(std::string_view secret, SecretPieces pieces) {
   if (secret.size() < 8) return;  // too short to replace anywhere without mangling text
   Registry& r = Secrets();
   std::unique_lock<std::shared_mutex> lock(r.mu);
-  const std::string encoded = B64Encode(secret);
+  const std::string encoded = Base64Encode(secret);
   for (const std::string& s : {std::string(secret), encoded}) {
     bool known = false;
     for (const auto& e : r.exact) known = known || e == s;

@@ -49,8 +49,6 @@ std::optional<HawkHeader> ParseHawkHeader(const std::string& header, std::string
 std::string TaskclusterExt(const std::string& certificate_json,
                            const std::vector<std::string>& authorized_scopes);
 
-std::string Base64Encode(const std::string& bytes);
-std::string Base64Decode(const std::string& text);  // throws std::runtime_error on bad input
 std::string HmacSha256(const std::string& key, const std::string& data);  // raw bytes
 std::string Sha256(const std::string& data);                              // raw bytes
 

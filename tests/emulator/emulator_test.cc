@@ -11,6 +11,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "core/base64.h"
 #include "emulator/emulator.h"
 #include "taskcluster/hawk.h"
 

@@ -1,5 +1,6 @@
 #include "test_creds.h"
 
+#include "core/base64.h"
 #include "core/json.h"
 #include "core/slugid.h"
 #include "taskcluster/hawk.h"

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "taskcluster/hawk.h"
 

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "gzip.h"
 #include "hawk_verify.h"

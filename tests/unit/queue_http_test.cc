@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/base64.h"
 #include "core/error.h"
 #include "gzip.h"
 #include "hawk_verify.h"
