@@ -24,12 +24,12 @@
 # Requires: root (setup.sh: apt, `su postgres`), a log() function of the caller's.
 
 #   eval "$(services_ports SERVICES_DIR)"
-#       sets ROOT_PORT AUTH_PORT QUEUE_PORT HOOKS_PORT OBJECT_PORT S3_PORT PG_PORT RMQ_DIST_PORT as the
+#       sets ROOT_PORT AUTH_PORT QUEUE_PORT HOOKS_PORT OBJECT_PORT S3_PORT PG_PORT AMQP_PORT RMQ_DIST_PORT as the
 #       services' common.sh computes them (sourced in a subshell: it sets HERE and PATH).
 services_ports() {
   (unset HERE; . "$1/common.sh" >/dev/null 2>&1
    echo "ROOT_PORT=$ROOT_PORT AUTH_PORT=$AUTH_PORT QUEUE_PORT=$QUEUE_PORT HOOKS_PORT=$HOOKS_PORT" \
-        "OBJECT_PORT=$OBJECT_PORT S3_PORT=$S3_PORT PG_PORT=$PG_PORT RMQ_DIST_PORT=$RMQ_DIST_PORT")
+        "OBJECT_PORT=$OBJECT_PORT S3_PORT=$S3_PORT PG_PORT=$PG_PORT AMQP_PORT=$AMQP_PORT RMQ_DIST_PORT=$RMQ_DIST_PORT")
 }
 
 # services_reserve_ports PORT... : adds the ports to the kernel's reserved (never ephemeral) ports,
@@ -51,7 +51,7 @@ services_setup() {
 services_start() {
   local services=$1 logs=$2
   shift 2
-  local ROOT_PORT AUTH_PORT QUEUE_PORT HOOKS_PORT OBJECT_PORT S3_PORT PG_PORT RMQ_DIST_PORT
+  local ROOT_PORT AUTH_PORT QUEUE_PORT HOOKS_PORT OBJECT_PORT S3_PORT PG_PORT AMQP_PORT RMQ_DIST_PORT
   eval "$(services_ports "$services")"
   services_setup "$services" "$logs" || return 1
   if services_reserve_ports "$ROOT_PORT" "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$OBJECT_PORT" "$S3_PORT" \

@@ -386,7 +386,7 @@ running() {
     if kill -0 "$pid" 2>/dev/null; then echo "$(basename "$f" .pid) (pid $pid)"; found=0; fi
   done
   eval "$(services_ports "$SERVICES")"
-  for port in "$ROOT_PORT" "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" 5672 "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
+  for port in "$ROOT_PORT" "$AUTH_PORT" "$QUEUE_PORT" "$HOOKS_PORT" "$PG_PORT" "$AMQP_PORT" "$UI_PORT" "$WEB_PORT" "$INDEX_PORT"; do
     # listening sockets only (a /dev/tcp probe of an ephemeral-range port can connect to itself)
     if [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then echo "port $port in use (listening)"; found=0; fi
   done
